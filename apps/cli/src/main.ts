@@ -1,0 +1,99 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { composeEnvironment, isAppError, type ComposeResult } from '@genos/core';
+import { connect, type Client } from './client';
+
+const USAGE = `usage:
+  genos compose [--json] "<request>"          compose a spec offline (no server needed)
+  genos compose --json --batch FILE           one request per line, one JSON result per line
+  genos env create [--wait] [--json] "<request>"
+  genos env list [--json]
+  genos env get ID [--json]
+  genos env terminate ID [--wait]
+env: GENOS_URL (default http://127.0.0.1:3000), GENOS_TOKEN or GENOS_EMAIL + GENOS_PASSWORD`;
+
+const { values: flags, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { json: { type: 'boolean', default: false }, wait: { type: 'boolean', default: false }, batch: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+});
+
+const print = (v: unknown) => process.stdout.write(`${flags.json ? JSON.stringify(v) : JSON.stringify(v, null, 2)}\n`);
+
+/** Errors become a result object so batch runs keep one line per request. */
+function composeSafely(request: string): ComposeResult | { status: 'rejected'; spec: null; questions: []; problems: { field: string; message: string }[]; assumptions: [] } {
+  try {
+    return composeEnvironment({ request });
+  } catch (e) {
+    if (!isAppError(e)) throw e;
+    return { status: 'rejected', spec: null, questions: [], problems: [{ field: 'request', message: e.message }], assumptions: [] };
+  }
+}
+
+async function waitFor(client: Client, id: string, states: string[], timeoutMs = 300_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const env = await client.environments.get.query({ id });
+    if (states.includes(env.state)) return env;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${id} to be ${states.join('/')}; it is ${env.state}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function main(): Promise<number> {
+  const [cmd, sub, ...rest] = positionals;
+  if (flags.help || !cmd) {
+    console.log(USAGE);
+    return cmd ? 0 : 1;
+  }
+  if (cmd === 'compose') {
+    if (flags.batch) {
+      const lines = (await readFile(flags.batch, 'utf8')).split(/\r?\n/).filter((l) => l.trim() !== '');
+      for (const line of lines) process.stdout.write(`${JSON.stringify(composeSafely(line))}\n`);
+      return 0;
+    }
+    print(composeSafely([sub, ...rest].join(' ')));
+    return 0;
+  }
+  if (cmd !== 'env') {
+    console.error(USAGE);
+    return 1;
+  }
+  const client = await connect();
+  switch (sub) {
+    case 'create': {
+      const request = rest.join(' ');
+      const result = composeSafely(request);
+      if (result.status !== 'ok' || !result.spec) {
+        print(result);
+        return 2;
+      }
+      let env = await client.environments.create.mutate({ spec: result.spec, request });
+      if (flags.wait) env = await waitFor(client, env.id, ['running', 'failed', 'terminated']);
+      print(env);
+      return env.state === 'failed' ? 3 : 0;
+    }
+    case 'list':
+      print(await client.environments.list.query({ includeTerminated: false }));
+      return 0;
+    case 'get':
+      print(await client.environments.get.query({ id: rest[0] ?? '' }));
+      return 0;
+    case 'terminate': {
+      let env = await client.environments.terminate.mutate({ id: rest[0] ?? '' });
+      if (flags.wait) env = await waitFor(client, env.id, ['terminated']);
+      print(flags.json ? env : { id: env.id, state: env.state });
+      return 0;
+    }
+    default:
+      console.error(USAGE);
+      return 1;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(`genos: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);

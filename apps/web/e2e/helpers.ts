@@ -1,0 +1,40 @@
+import argon2 from 'argon2';
+import Dockerode from 'dockerode';
+import { PNG } from 'pngjs';
+import { createPrismaClient } from '@genos/db';
+
+/** A fresh user in the e2e database, with a known password. */
+export async function createUser(email: string, password: string) {
+  const prisma = createPrismaClient(process.env.E2E_DATABASE_URL);
+  try {
+    return await prisma.user.upsert({
+      where: { email },
+      update: { passwordHash: await argon2.hash(password) },
+      create: { email, passwordHash: await argon2.hash(password), role: 'user' },
+    });
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+export const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
+
+/** Number of distinct colours in a PNG (a blank or uniform screen has one or two). */
+export function distinctColours(png: Buffer): number {
+  const img = PNG.sync.read(png);
+  const seen = new Set<number>();
+  for (let i = 0; i < img.data.length; i += 4) seen.add((img.data[i]! << 16) | (img.data[i + 1]! << 8) | img.data[i + 2]!);
+  return seen.size;
+}
+
+/** Share of pixels that differ between two same-sized PNGs. */
+export function changedShare(a: Buffer, b: Buffer): number {
+  const x = PNG.sync.read(a);
+  const y = PNG.sync.read(b);
+  if (x.width !== y.width || x.height !== y.height) return 1;
+  let changed = 0;
+  for (let i = 0; i < x.data.length; i += 4) {
+    if (x.data[i] !== y.data[i] || x.data[i + 1] !== y.data[i + 1] || x.data[i + 2] !== y.data[i + 2]) changed++;
+  }
+  return changed / (x.width * x.height);
+}

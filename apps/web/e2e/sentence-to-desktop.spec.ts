@@ -1,0 +1,55 @@
+import { expect, test } from '@playwright/test';
+import { changedShare, createUser, distinctColours, docker } from './helpers';
+
+const EMAIL = 'e2e-user@genos.test';
+const PASSWORD = 'e2e-password-1234';
+
+test.beforeAll(async () => {
+  await createUser(EMAIL, PASSWORD);
+});
+
+test('a sentence becomes a live desktop, takes keyboard input, and is removed on terminate', async ({ page }) => {
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/signin/);
+  await page.getByLabel('Email').fill(EMAIL);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'What do you need?' })).toBeVisible();
+
+  await page.getByLabel('Describe the environment you need').fill('I need a Linux desktop with xterm');
+  await page.getByRole('button', { name: 'Send' }).click();
+  const card = page.getByTestId('spec-card');
+  await expect(card).toHaveAttribute('data-status', 'ok');
+  await expect(card.getByTestId('spec-apps')).toHaveText('xterm');
+  await expect(card.getByTestId('spec-network')).toHaveText('none');
+  await expect(card.getByTestId('spec-assumptions')).toContainText('No network');
+
+  await card.getByRole('button', { name: 'Launch' }).click();
+  const view = page.getByTestId('environment-view');
+  await expect(view.getByTestId('env-state')).toHaveAttribute('data-state', 'running', { timeout: 180_000 });
+  const envId = await view.getAttribute('data-env-id');
+  expect(envId).toBeTruthy();
+
+  const display = page.getByTestId('remote-display');
+  await expect(display).toHaveAttribute('data-status', 'connected');
+  const canvas = display.locator('canvas').first();
+  await expect(canvas).toBeVisible();
+
+  // A real desktop: the frame has an xterm window on a background, not uniform pixels.
+  await expect.poll(async () => distinctColours(await display.screenshot()), { timeout: 30_000 }).toBeGreaterThan(2);
+
+  // Click into the xterm (openbox places it at the top left) and type a command.
+  await display.click({ position: { x: 120, y: 120 } });
+  await page.waitForTimeout(300);
+  const before = await display.screenshot();
+  await page.keyboard.type('seq 1 40');
+  await page.keyboard.press('Enter');
+  await expect.poll(async () => changedShare(before, await display.screenshot()), { timeout: 15_000 }).toBeGreaterThan(0.005);
+
+  const container = `genos-env-${envId}`;
+  expect((await docker.getContainer(container).inspect()).State.Running).toBe(true);
+
+  await view.getByRole('button', { name: 'Terminate' }).click();
+  await expect(view.getByTestId('env-state')).toHaveAttribute('data-state', 'terminated', { timeout: 60_000 });
+  await expect(docker.getContainer(container).inspect()).rejects.toMatchObject({ statusCode: 404 });
+});

@@ -1,0 +1,63 @@
+'use client';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { RemoteDisplay, StateBadge } from '@genos/ui';
+import { useTRPC } from '@/trpc/react';
+import { errorMessage } from '../error-message';
+
+const SETTLED = new Set(['running', 'terminated', 'failed']);
+
+/** Live state of one environment, its desktop once running, and Terminate. */
+export function EnvironmentView({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const [terminating, setTerminating] = useState(false);
+  const env = useQuery({
+    ...trpc.environments.get.queryOptions({ id }),
+    // Until live events land (server-sent), poll quickly only while something is changing.
+    refetchInterval: (q) => (q.state.data && SETTLED.has(q.state.data.state) && !terminating ? false : 400),
+  });
+  const tokenMutation = useMutation(trpc.environments.connectionToken.mutationOptions());
+  const terminate = useMutation(trpc.environments.terminate.mutationOptions());
+  const [token, setToken] = useState<string | null>(null);
+  const state = env.data?.state;
+
+  useEffect(() => {
+    if (state === 'running' && !token && !tokenMutation.isPending) {
+      tokenMutation.mutate({ id }, { onSuccess: (r) => setToken(r.token) });
+    }
+    if (state !== 'running') setToken(null);
+    if (state === 'terminated') setTerminating(false);
+  }, [state, id]);
+
+  if (env.error) return <div className="card error" role="alert">{errorMessage(env.error)}</div>;
+  if (!env.data) return <div className="card muted">Loading…</div>;
+  const e = env.data;
+  const tunnelUrl = typeof window === 'undefined' ? '' : `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/tunnel`;
+
+  return (
+    <div className="card" data-testid="environment-view" data-env-id={e.id}>
+      <div style={{ display: 'flex', gap: '1rem', alignItems: 'center', marginBottom: '0.75rem' }}>
+        <h2 style={{ margin: 0 }}>{e.name}</h2>
+        <StateBadge state={e.state} />
+        {e.runtimeRef && <code className="muted">{e.runtimeRef}</code>}
+        <span style={{ flex: 1 }} />
+        {e.state !== 'terminated' && (
+          <button
+            className="danger"
+            disabled={terminating}
+            onClick={() => {
+              setTerminating(true);
+              terminate.mutate({ id: e.id }, { onError: () => setTerminating(false) });
+            }}
+          >
+            {terminating ? 'Terminating…' : 'Terminate'}
+          </button>
+        )}
+      </div>
+      {e.state === 'failed' && <p className="error" role="alert">Failed: {e.error}</p>}
+      {(e.state === 'requested' || e.state === 'provisioning') && <p className="muted">Preparing your desktop…</p>}
+      {tokenMutation.error && <p className="error" role="alert">{errorMessage(tokenMutation.error)}</p>}
+      {e.state === 'running' && token && <RemoteDisplay tunnelUrl={tunnelUrl} token={token} />}
+    </div>
+  );
+}

@@ -1,0 +1,23 @@
+import { env } from '../../env';
+import { auth } from '../auth/auth';
+import { userForApiToken } from '../auth/api-tokens';
+import type { SessionUser } from '../auth/verify-credentials';
+import { services } from '../services';
+import { createInnerContext } from './trpc';
+
+/** Outer context: resolves who is calling (session cookie or bearer token) from the request. */
+export async function createContext({ req }: { req: Request }) {
+  const { prisma, store } = services();
+  let user: SessionUser | null = null;
+  const bearer = req.headers.get('authorization')?.match(/^Bearer\s+(.+)$/i)?.[1];
+  if (bearer) {
+    user = await userForApiToken(prisma, bearer.trim());
+  } else {
+    const session = await auth();
+    if (session?.user?.id) {
+      user = { id: session.user.id, email: session.user.email ?? '', name: session.user.name ?? null, role: session.user.role };
+    }
+  }
+  const ip = req.headers.get('x-forwarded-for')?.split(',')[0]?.trim() ?? null;
+  return createInnerContext({ user, ip, prisma, store, tunnelKey: env().GENOS_TUNNEL_KEY });
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import {
+  composeEnvironment,
+  createEnvironment,
+  getEnvironment,
+  listEnvironments,
+  mintConnectionToken,
+  terminateEnvironment,
+} from '@genos/core';
+import { protectedProcedure, publicProcedure, router } from '../trpc';
+
+// Ids are cuids; anything else is refused before it reaches the database.
+const id = z.string().min(1).max(64).regex(/^[a-z0-9]+$/i, 'not an environment id');
+// Large inputs are refused with a clear error by the composer; this bound only stops abuse.
+const request = z.string().max(100_000);
+
+export const environmentsRouter = router({
+  compose: publicProcedure.input(z.object({ request })).mutation(({ input }) => composeEnvironment({ request: input.request })),
+
+  create: protectedProcedure
+    .input(z.object({ spec: z.unknown(), request: request.nullish() }))
+    .mutation(({ ctx, input }) => createEnvironment({ store: ctx.store, actor: ctx.actor, spec: input.spec, request: input.request?.slice(0, 2000) ?? null })),
+
+  list: protectedProcedure
+    .input(z.object({ includeTerminated: z.boolean().default(false) }).default({ includeTerminated: false }))
+    .query(({ ctx, input }) => listEnvironments({ store: ctx.store, actor: ctx.actor, includeTerminated: input.includeTerminated })),
+
+  get: protectedProcedure.input(z.object({ id })).query(({ ctx, input }) => getEnvironment({ store: ctx.store, actor: ctx.actor, id: input.id })),
+
+  terminate: protectedProcedure
+    .input(z.object({ id }))
+    .mutation(({ ctx, input }) => terminateEnvironment({ store: ctx.store, actor: ctx.actor, id: input.id })),
+
+  connectionToken: protectedProcedure
+    .input(z.object({ id }))
+    .mutation(({ ctx, input }) => mintConnectionToken({ store: ctx.store, actor: ctx.actor, id: input.id, key: ctx.tunnelKey })),
+});

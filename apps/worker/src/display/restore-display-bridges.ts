@@ -1,0 +1,24 @@
+import path from 'node:path';
+import type { DisplayEndpoint } from '@genos/core';
+import type { PrismaClient } from '@genos/db';
+import type { Logger } from '../logger';
+import type { DisplayBridges } from './display-bridge';
+
+/** Re-opens loopback bridges for this host's running desktops, on their old ports. */
+export async function restoreDisplayBridges(opts: {
+  prisma: PrismaClient;
+  driver: { bridges: DisplayBridges; socketDirFor(id: string): string };
+  hostName: string;
+  log: Logger;
+}): Promise<void> {
+  const running = await opts.prisma.environment.findMany({ where: { host: opts.hostName, state: { in: ['running', 'suspended'] } } });
+  for (const env of running) {
+    const endpoint = env.displayEndpoint as DisplayEndpoint | null;
+    if (!endpoint) continue;
+    const port = await opts.driver.bridges.open(env.id, path.join(opts.driver.socketDirFor(env.id), 'vnc.sock'), endpoint.port);
+    if (port !== endpoint.port) {
+      await opts.prisma.environment.update({ where: { id: env.id }, data: { displayEndpoint: { ...endpoint, port } } });
+    }
+    opts.log.info({ environmentId: env.id, port }, 'display bridge restored');
+  }
+}

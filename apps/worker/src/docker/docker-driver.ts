@@ -1,0 +1,110 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type Dockerode from 'dockerode';
+import { AppError, packagesForSpec, type RuntimeDriver, type RuntimeStatus } from '@genos/core';
+import { DisplayBridges } from '../display/display-bridge';
+import { waitForVnc } from '../display/wait-for-vnc';
+import { ensureAppLayer } from '../images/build-app-layer';
+import { createEgressNetwork, removeEgressNetwork } from './egress-network';
+import { containerConfig, containerName, DESKTOP_UID, environmentIdOf } from './container-config';
+
+const isNotFound = (e: unknown) => (e as { statusCode?: number })?.statusCode === 404;
+const isNotModified = (e: unknown) => (e as { statusCode?: number })?.statusCode === 304;
+
+export interface DockerDriverOptions {
+  docker: Dockerode;
+  /** Host folder holding one display-socket folder per environment. */
+  stateDir: string;
+  bridges?: DisplayBridges;
+  /** Extra labels on everything created (tests mark their own). */
+  labels?: Record<string, string>;
+}
+
+export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & { bridges: DisplayBridges; socketDirFor(id: string): string } {
+  const { docker } = opts;
+  const bridges = opts.bridges ?? new DisplayBridges();
+  const socketDirFor = (environmentId: string) => path.join(opts.stateDir, 'displays', environmentId);
+
+  return {
+    kind: 'docker',
+    bridges,
+    socketDirFor,
+
+    async create({ environmentId, spec, onProgress }) {
+      const { tag } = await ensureAppLayer({ docker, packages: packagesForSpec(spec), onProgress });
+      const socketDir = socketDirFor(environmentId);
+      await fs.mkdir(socketDir, { recursive: true, mode: 0o700 });
+      await fs.chown(socketDir, DESKTOP_UID, DESKTOP_UID);
+      await fs.chmod(socketDir, 0o700);
+      if (spec.network.mode === 'egress') await createEgressNetwork(docker, environmentId, opts.labels);
+      const container = await docker.createContainer(containerConfig({ environmentId, spec, image: tag, socketDir, labels: opts.labels }));
+      const info = await container.inspect();
+      return { runtimeRef: info.Name.replace(/^\//, '') };
+    },
+
+    async start(runtimeRef) {
+      await docker
+        .getContainer(runtimeRef)
+        .start()
+        .catch((e) => {
+          if (!isNotModified(e)) throw e;
+        });
+    },
+
+    async suspend(runtimeRef) {
+      await docker.getContainer(runtimeRef).pause();
+    },
+
+    async resume(runtimeRef) {
+      await docker.getContainer(runtimeRef).unpause();
+    },
+
+    async terminate({ environmentId, runtimeRef }) {
+      await bridges.close(environmentId);
+      await docker
+        .getContainer(runtimeRef ?? containerName(environmentId))
+        .remove({ force: true, v: true })
+        .catch((e) => {
+          if (!isNotFound(e) && (e as { statusCode?: number }).statusCode !== 409) throw e;
+        });
+      await removeEgressNetwork(docker, environmentId);
+      await fs.rm(socketDirFor(environmentId), { recursive: true, force: true });
+    },
+
+    async inspect(runtimeRef): Promise<RuntimeStatus> {
+      try {
+        const info = await docker.getContainer(runtimeRef).inspect();
+        const s = info.State;
+        const state = s.Paused ? 'paused' : s.Running ? 'running' : s.Status === 'created' ? 'created' : 'exited';
+        return { exists: true, state, detail: s.Status };
+      } catch (e) {
+        if (isNotFound(e)) return { exists: false, state: 'missing' };
+        throw e;
+      }
+    },
+
+    async displayEndpoint(runtimeRef, o) {
+      const environmentId = environmentIdOf(runtimeRef);
+      const socketPath = path.join(socketDirFor(environmentId), 'vnc.sock');
+      try {
+        await waitForVnc(socketPath, o?.timeoutMs ?? 30_000);
+      } catch (e) {
+        const status = await this.inspect(runtimeRef);
+        const logs = status.exists ? await tailLogs(docker, runtimeRef) : '';
+        throw new AppError('UNAVAILABLE', `${(e as Error).message}; container ${status.state}${logs ? `: ${logs}` : ''}`);
+      }
+      const port = await bridges.open(environmentId, socketPath);
+      return { protocol: 'vnc', host: '127.0.0.1', port };
+    },
+  };
+}
+
+async function tailLogs(docker: Dockerode, ref: string): Promise<string> {
+  try {
+    const buf = (await docker.getContainer(ref).logs({ stdout: true, stderr: true, tail: 5 })) as unknown as Buffer;
+    // Strip docker's 8-byte multiplexing headers.
+    return buf.toString('latin1').replace(/[\x00-\x08]/g, '').replace(/\s+/g, ' ').trim().slice(-400);
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,22 @@
+import type { Actor, EnvironmentRecord, Store } from '../ports/store';
+import { assertCanAccess, requireUser } from './authorize';
+import { transitionEnvironment } from './transition-environment';
+
+/**
+ * Asks for an environment to end. Nothing runs yet for a `requested` one, so
+ * it ends at once; otherwise the worker removes the sandbox and records the
+ * transition. Terminating twice is not an error.
+ */
+export async function terminateEnvironment(opts: { store: Store; actor: Actor; id: string }): Promise<EnvironmentRecord> {
+  requireUser(opts.actor);
+  return opts.store.transaction(async (tx) => {
+    const env = assertCanAccess(opts.actor, await tx.environments.lock(opts.id), opts.id);
+    if (env.state === 'terminated') return env;
+    if (env.state === 'requested') {
+      return transitionEnvironment({ tx, id: env.id, to: 'terminated', actor: opts.actor, reason: 'terminated before provisioning', patch: { terminatedAt: new Date() } });
+    }
+    await tx.audit.record({ actor: opts.actor, action: 'environment.terminate.requested', targetType: 'environment', targetId: env.id, before: { state: env.state } });
+    await tx.jobs.enqueue('environment.terminate', { environmentId: env.id });
+    return env;
+  });
+}

@@ -1,0 +1,27 @@
+import type { EnvironmentSpec } from '../spec/environment-spec';
+import type { DisplayEndpoint } from './store';
+
+/** What a runtime reports about one environment it runs. */
+export interface RuntimeStatus {
+  exists: boolean;
+  state: 'created' | 'running' | 'paused' | 'exited' | 'missing';
+  detail?: string;
+}
+
+/**
+ * One interface for every runtime (Docker today, libvirt/KVM later). Each
+ * driver passes the same contract suite against its real engine.
+ */
+export interface RuntimeDriver {
+  readonly kind: 'docker' | 'libvirt';
+  /** Builds what is missing (image layers), creates the sandbox; returns the name on the host. */
+  create(opts: { environmentId: string; spec: EnvironmentSpec; onProgress?: (line: string) => void }): Promise<{ runtimeRef: string }>;
+  start(runtimeRef: string): Promise<void>;
+  suspend(runtimeRef: string): Promise<void>;
+  resume(runtimeRef: string): Promise<void>;
+  /** Removes the sandbox and everything created for it. Idempotent. */
+  terminate(opts: { environmentId: string; runtimeRef: string | null }): Promise<void>;
+  inspect(runtimeRef: string): Promise<RuntimeStatus>;
+  /** Waits until the display answers and returns where guacd can reach it. */
+  displayEndpoint(runtimeRef: string, opts?: { timeoutMs?: number }): Promise<DisplayEndpoint>;
+}

@@ -1,0 +1,35 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { decryptTunnelToken, encryptTunnelToken, type TunnelToken } from './connection-token';
+
+const KEY = 'k'.repeat(32);
+const token = (exp: number): TunnelToken => ({
+  connection: { type: 'vnc', settings: { hostname: '127.0.0.1', port: '5901' } },
+  genos: { environmentId: 'env1', userId: 'u1', exp, purpose: 'control' },
+});
+
+describe('tunnel tokens', () => {
+  it('round-trips and is readable by guacamole-lite itself', () => {
+    const raw = encryptTunnelToken(token(Date.now() + 60_000), KEY);
+    expect(decryptTunnelToken(raw, KEY).genos.environmentId).toBe('env1');
+    // guacamole-lite's own decoder (ASCII iv) must agree with ours.
+    const require = createRequire(import.meta.url);
+    const Crypt = require('guacamole-lite/lib/Crypt.js');
+    for (let i = 0; i < 20; i++) {
+      const t = encryptTunnelToken(token(Date.now() + 60_000), KEY);
+      expect(new Crypt('AES-256-CBC', KEY).decrypt(t).connection.settings.hostname).toBe('127.0.0.1');
+    }
+  });
+
+  it('refuses expired, forged and tampered tokens', () => {
+    expect(() => decryptTunnelToken(encryptTunnelToken(token(Date.now() - 1), KEY), KEY)).toThrow(/expired/);
+    expect(() => decryptTunnelToken(encryptTunnelToken(token(Date.now() + 60_000), 'x'.repeat(32)), KEY)).toThrow(/invalid/);
+    const raw = encryptTunnelToken(token(Date.now() + 60_000), KEY);
+    const outer = JSON.parse(Buffer.from(raw, 'base64').toString());
+    const v = Buffer.from(outer.value, 'base64');
+    v[v.length - 20]! ^= 0xff;
+    const tampered = Buffer.from(JSON.stringify({ ...outer, value: v.toString('base64') })).toString('base64');
+    expect(() => decryptTunnelToken(tampered, KEY)).toThrow(/invalid/);
+    expect(() => decryptTunnelToken('not-a-token', KEY)).toThrow(/invalid/);
+  });
+});

@@ -1,0 +1,65 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { AppError } from '../errors/app-error';
+import type { DisplayEndpoint } from '../ports/store';
+
+/**
+ * Tokens in guacamole-lite's format: base64(JSON {iv, value}) with AES-256-CBC.
+ * guacamole-lite decodes the iv and plaintext as ASCII, so the iv bytes are
+ * kept below 0x80 and the JSON is ASCII-escaped; both ends then agree.
+ */
+export interface TunnelClaims {
+  environmentId: string;
+  userId: string;
+  /** Unix ms after which the tunnel refuses the token. */
+  exp: number;
+  /** What the holder may do; sharing tokens will add 'view'. */
+  purpose: 'control';
+}
+
+export interface TunnelToken {
+  connection: { type: 'vnc' | 'rdp'; settings: Record<string, string | number | boolean> };
+  genos: TunnelClaims;
+}
+
+const CIPHER = 'aes-256-cbc';
+
+function keyBytes(key: string): Buffer {
+  const buf = Buffer.from(key, 'utf8');
+  if (buf.length !== 32) throw new AppError('INTERNAL', 'the tunnel key must be exactly 32 bytes');
+  return buf;
+}
+
+const asciiJson = (v: unknown) => JSON.stringify(v).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+export function encryptTunnelToken(token: TunnelToken, key: string): string {
+  const iv = randomBytes(16).map((b) => b & 0x7f);
+  const cipher = createCipheriv(CIPHER, keyBytes(key), iv);
+  const value = Buffer.concat([cipher.update(asciiJson(token), 'utf8'), cipher.final()]);
+  return Buffer.from(JSON.stringify({ iv: Buffer.from(iv).toString('base64'), value: value.toString('base64') })).toString('base64');
+}
+
+/** Throws AppError UNAUTHENTICATED for anything forged, malformed or expired. */
+export function decryptTunnelToken(raw: string, key: string, now = Date.now()): TunnelToken {
+  let token: TunnelToken;
+  try {
+    const outer = JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as { iv: string; value: string };
+    const decipher = createDecipheriv(CIPHER, keyBytes(key), Buffer.from(outer.iv, 'base64'));
+    const plain = Buffer.concat([decipher.update(Buffer.from(outer.value, 'base64')), decipher.final()]).toString('utf8');
+    token = JSON.parse(plain) as TunnelToken;
+  } catch {
+    throw new AppError('UNAUTHENTICATED', 'invalid tunnel token');
+  }
+  const g = token?.genos;
+  if (!g || typeof g.exp !== 'number' || typeof g.environmentId !== 'string' || typeof g.userId !== 'string') {
+    throw new AppError('UNAUTHENTICATED', 'invalid tunnel token');
+  }
+  if (g.exp < now) throw new AppError('UNAUTHENTICATED', 'tunnel token expired');
+  return token;
+}
+
+export function tunnelSettingsFor(endpoint: DisplayEndpoint, size: { width: number; height: number }): TunnelToken['connection'] {
+  return {
+    type: endpoint.protocol,
+    settings: { hostname: endpoint.host, port: String(endpoint.port), width: size.width, height: size.height, dpi: 96, 'color-depth': 24 },
+  };
+}

@@ -1,0 +1,31 @@
+import { AppError } from '../errors/app-error';
+import type { Actor, Store } from '../ports/store';
+import { assertCanAccess, requireUser } from '../environments/authorize';
+import { encryptTunnelToken, tunnelSettingsFor } from './connection-token';
+
+export const TUNNEL_TOKEN_TTL_MS = 60_000;
+
+/** Only the owner of a running environment gets a token, valid for one minute. */
+export async function mintConnectionToken(opts: {
+  store: Store;
+  actor: Actor;
+  id: string;
+  key: string;
+  now?: number;
+}): Promise<{ token: string; expiresAt: Date }> {
+  const userId = requireUser(opts.actor);
+  const env = assertCanAccess(opts.actor, await opts.store.environments.findById(opts.id), opts.id);
+  if (env.ownerId !== userId) throw new AppError('FORBIDDEN', 'only the owner can open this desktop');
+  if (env.state !== 'running' || !env.displayEndpoint) {
+    throw new AppError('CONFLICT', `the environment is ${env.state}, not running`);
+  }
+  const exp = (opts.now ?? Date.now()) + TUNNEL_TOKEN_TTL_MS;
+  const token = encryptTunnelToken(
+    {
+      connection: tunnelSettingsFor(env.displayEndpoint, env.spec.display),
+      genos: { environmentId: env.id, userId, exp, purpose: 'control' },
+    },
+    opts.key,
+  );
+  return { token, expiresAt: new Date(exp) };
+}

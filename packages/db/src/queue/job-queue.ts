@@ -1,0 +1,36 @@
+import PgBoss from 'pg-boss';
+import { JOB_NAMES, type JobName } from '@genos/core';
+import type { Enqueue } from '../store/sql-executor.ts';
+
+/** NOTIFY channel that wakes workers the moment a job's transaction commits. */
+export const JOB_WAKEUP_CHANNEL = 'genos_jobs';
+
+// Per-queue policy: a job that outlives expireInSeconds is treated as stuck
+// (its worker died) and pg-boss's maintenance retries it — the reaper.
+const QUEUE_OPTIONS: Record<JobName, { expireInSeconds: number; retryLimit: number; retryDelay: number }> = {
+  'environment.provision': { expireInSeconds: 900, retryLimit: 1, retryDelay: 5 },
+  'environment.terminate': { expireInSeconds: 300, retryLimit: 5, retryDelay: 5 },
+};
+
+export function createBoss(connectionString: string): PgBoss {
+  return new PgBoss({ connectionString, schema: 'pgboss', max: 4, application_name: 'genos-queue' });
+}
+
+/** Creates the queues when missing; run once at setup and at worker start. */
+export async function ensureQueues(boss: PgBoss): Promise<void> {
+  for (const name of JOB_NAMES) {
+    if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: 'standard', ...QUEUE_OPTIONS[name] });
+  }
+}
+
+/** An Enqueue for the Prisma store: inserts the job and queues a wake-up, both in the caller's transaction. */
+export function bossEnqueue(boss: PgBoss): Enqueue {
+  return async (name, data, exec) => {
+    const id = await boss.send(name, data, { db: exec } as PgBoss.SendOptions);
+    // pg_notify returns void, which the driver adapter cannot decode: count it instead.
+    await exec.executeSql('SELECT count(*)::int AS n FROM (SELECT pg_notify($1, $2)) AS wake', [JOB_WAKEUP_CHANNEL, name]);
+    return id;
+  };
+}
+
+export { PgBoss };

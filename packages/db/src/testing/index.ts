@@ -1,0 +1,4 @@
+// Test helpers: import from '@genos/db/testing'.
+export { createTestDatabase, type TestDatabase } from './create-test-database.ts';
+export { dropStaleTestDatabases } from './drop-stale-test-databases.ts';
+export { ensureTemplateDatabase } from './template-database.ts';

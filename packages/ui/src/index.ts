@@ -1,0 +1,3 @@
+export * from './remote-display';
+export * from './spec-card';
+export * from './state-badge';

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Prepares a Debian 12 host (as root) for GenOS: Debian packages, guacd from
+# Debian 11, a running dockerd and a running guacd on 127.0.0.1:4822.
+# Idempotent: when everything is in place it only checks and exits in seconds.
+# Used by `npm run up` and by CI before tests.
+set -euo pipefail
+
+log() { echo "[setup] $*"; }
+die() { echo "[setup] ERROR: $*" >&2; exit 1; }
+
+[[ $(id -u) -eq 0 ]] || die "must run as root"
+
+export DEBIAN_FRONTEND=noninteractive
+LOG_DIR=/var/log/genos
+GUACD_USER=genos-guacd
+GUACD_HOST=127.0.0.1
+GUACD_PORT=4822
+BULLSEYE_LIST=/etc/apt/sources.list.d/genos-bullseye.list
+BULLSEYE_PIN=/etc/apt/preferences.d/genos-bullseye
+
+# Host packages from bookworm. procps/passwd/util-linux give pgrep, useradd, setpriv.
+HOST_PKGS=(docker.io debootstrap chromium ca-certificates iproute2 iptables
+  procps passwd util-linux tar)
+# guacd is not in Debian 12; these come from Debian 11 (see platform facts).
+GUACD_PKGS=(guacd libguac19 libguac-client-vnc0 libguac-client-rdp0 libssl1.1 libwebp6)
+
+mkdir -p "$LOG_DIR" /var/lib/genos/build
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+# Package installs must not start services (no systemd here; we start the
+# daemons ourselves below). Use a temporary policy-rc.d unless one exists.
+POLICY_RC=/usr/sbin/policy-rc.d
+OWN_POLICY_RC=0
+block_service_starts() {
+  if [[ ! -e $POLICY_RC ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$POLICY_RC" && chmod +x "$POLICY_RC"
+    OWN_POLICY_RC=1
+  fi
+}
+cleanup() { if [[ $OWN_POLICY_RC -eq 1 ]]; then rm -f "$POLICY_RC"; fi; }
+trap cleanup EXIT
+
+APT_UPDATED=0
+apt_update_once() {
+  if [[ $APT_UPDATED -eq 0 ]]; then
+    log "apt-get update"
+    apt-get update -qq >/dev/null
+    APT_UPDATED=1
+  fi
+}
+apt_install() {
+  block_service_starts
+  apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# --- packages: bookworm ones, then guacd from Debian 11 -----------------------
+missing_host=() missing_guacd=()
+for p in "${HOST_PKGS[@]}"; do installed "$p" || missing_host+=("$p"); done
+for p in "${GUACD_PKGS[@]}"; do installed "$p" || missing_guacd+=("$p"); done
+if ((${#missing_guacd[@]})); then
+  # Low pin: bullseye is only used for packages named explicitly (pkg/bullseye)
+  # or that exist nowhere else; nothing on the host gets "upgraded" to it.
+  # Added before the single apt-get update below.
+  if [[ ! -f $BULLSEYE_LIST ]]; then
+    log "adding Debian 11 (bullseye) suite with pin priority 100"
+    echo 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bullseye main' >"$BULLSEYE_LIST"
+  fi
+  [[ -f $BULLSEYE_PIN ]] || printf 'Package: *\nPin: release n=bullseye\nPin-Priority: 100\n' >"$BULLSEYE_PIN"
+fi
+if ((${#missing_host[@]})); then
+  apt_update_once
+  log "installing ${missing_host[*]}"
+  apt_install "${missing_host[@]}"
+else
+  log "host packages present"
+fi
+if ((${#missing_guacd[@]})); then
+  apt_update_once
+  log "installing guacd 1.3 from bullseye: ${missing_guacd[*]}"
+  apt_install "${GUACD_PKGS[@]/%//bullseye}"
+else
+  log "guacd packages present"
+fi
+guacd -v >/dev/null 2>&1 || die "guacd is installed but 'guacd -v' fails"
+
+# --- dockerd --------------------------------------------------------------------
+# /usr/local/bin/docker may be newer than the docker.io daemon; it negotiates the
+# API version down. If it can't talk to the daemon, fall back to Debian's client.
+docker_ok() { "$DOCKER" info >/dev/null 2>&1; }
+DOCKER=$(command -v docker || echo /usr/bin/docker)
+if ! docker_ok; then
+  if ! pgrep -x dockerd >/dev/null; then
+    log "starting dockerd (log: $LOG_DIR/dockerd.log)"
+    setsid nohup dockerd >>"$LOG_DIR/dockerd.log" 2>&1 </dev/null &
+  fi
+  for _ in $(seq 1 120); do
+    docker_ok && break
+    # A dockerd that answers to Debian's client but not to $DOCKER: switch.
+    if [[ $DOCKER != /usr/bin/docker ]] && /usr/bin/docker info >/dev/null 2>&1; then
+      DOCKER=/usr/bin/docker
+      log "using /usr/bin/docker ($(command -v docker) cannot talk to dockerd)"
+      break
+    fi
+    sleep 0.5
+  done
+  docker_ok || die "dockerd not answering after 60 s, see $LOG_DIR/dockerd.log"
+fi
+log "docker ready: client $("$DOCKER" version -f '{{.Client.Version}}'), daemon $("$DOCKER" version -f '{{.Server.Version}}')"
+
+# --- guacd ----------------------------------------------------------------------
+guacd_listening() { ss -Hltn "sport = :$GUACD_PORT" | grep -q .; }
+if ! guacd_listening; then
+  id -u "$GUACD_USER" >/dev/null 2>&1 ||
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$GUACD_USER"
+  log "starting guacd on $GUACD_HOST:$GUACD_PORT as $GUACD_USER (log: $LOG_DIR/guacd.log)"
+  touch "$LOG_DIR/guacd.log"
+  # guacd 1.3.0 has known CVEs: loopback only, unprivileged, no capabilities.
+  # -f keeps it in the foreground so its log goes to stderr (our file).
+  setsid nohup setpriv --reuid="$GUACD_USER" --regid="$GUACD_USER" --init-groups \
+    --inh-caps=-all --bounding-set=-all --no-new-privs \
+    guacd -f -b "$GUACD_HOST" -l "$GUACD_PORT" -L info \
+    >>"$LOG_DIR/guacd.log" 2>&1 </dev/null &
+  for _ in $(seq 1 100); do guacd_listening && break; sleep 0.1; done
+  guacd_listening || die "guacd did not listen on $GUACD_HOST:$GUACD_PORT within 10 s, see $LOG_DIR/guacd.log"
+fi
+log "guacd listening on $GUACD_HOST:$GUACD_PORT"
+log "done"
