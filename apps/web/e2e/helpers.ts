@@ -19,12 +19,20 @@ export async function createUser(email: string, password: string) {
 
 export const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 
-/** Number of distinct colours in a PNG (a blank or uniform screen has one or two). */
-export function distinctColours(png: Buffer): number {
+/**
+ * Share of pixels that are not the most common colour. A blank or uniform
+ * screen (even with a mouse cursor on it) stays near 0; a desktop with a
+ * window on it does not.
+ */
+export function nonBackgroundShare(png: Buffer): number {
   const img = PNG.sync.read(png);
-  const seen = new Set<number>();
-  for (let i = 0; i < img.data.length; i += 4) seen.add((img.data[i]! << 16) | (img.data[i + 1]! << 8) | img.data[i + 2]!);
-  return seen.size;
+  const counts = new Map<number, number>();
+  for (let i = 0; i < img.data.length; i += 4) {
+    const c = (img.data[i]! << 16) | (img.data[i + 1]! << 8) | img.data[i + 2]!;
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  const dominant = Math.max(...counts.values());
+  return 1 - dominant / (img.width * img.height);
 }
 
 /** Share of pixels that differ between two same-sized PNGs. */

@@ -1,4 +1,3 @@
-/// <reference path="./guacamole.d.ts" />
 'use client';
 import { useEffect, useRef, useState } from 'react';
 
@@ -70,7 +69,8 @@ export function RemoteDisplay(props: { tunnelUrl: string; token: string; onStatu
         data-status={status}
         tabIndex={0}
         onClick={() => host.current?.focus()}
-        style={{ outline: 'none', display: 'inline-block', background: '#000', cursor: 'default' }}
+        // isolation: Guacamole's layers use negative z-indexes and must not fall behind our background.
+        style={{ outline: 'none', display: 'inline-block', background: '#000', cursor: 'default', isolation: 'isolate' }}
       />
       <div className="muted" data-testid="display-status" style={{ marginTop: 4, fontSize: '0.85rem' }}>
         {status === 'connected' ? 'Connected — click the desktop to type into it.' : status}

@@ -7,16 +7,21 @@ import net from 'node:net';
  */
 export class DisplayBridges {
   private readonly servers = new Map<string, net.Server>();
+  private readonly sockets = new Map<string, Set<net.Socket>>();
 
   async open(key: string, socketPath: string, preferredPort = 0): Promise<number> {
     const existing = this.servers.get(key);
     if (existing) return (existing.address() as net.AddressInfo).port;
+    const live = new Set<net.Socket>();
     const server = net.createServer((client) => {
       const upstream = net.connect(socketPath);
+      live.add(client).add(upstream);
       client.pipe(upstream).pipe(client);
       const end = () => {
         client.destroy();
         upstream.destroy();
+        live.delete(client);
+        live.delete(upstream);
       };
       client.on('error', end).on('close', end);
       upstream.on('error', end).on('close', end);
@@ -36,6 +41,7 @@ export class DisplayBridges {
       await listen(0); // the old port was taken meanwhile: any port will do
     }
     this.servers.set(key, server);
+    this.sockets.set(key, live);
     return (server.address() as net.AddressInfo).port;
   }
 
@@ -43,6 +49,9 @@ export class DisplayBridges {
     const server = this.servers.get(key);
     if (!server) return;
     this.servers.delete(key);
+    // server.close() waits for open connections: end the viewers' sessions now.
+    for (const s of this.sockets.get(key) ?? []) s.destroy();
+    this.sockets.delete(key);
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 

@@ -1,10 +1,8 @@
 // Small helpers shared by the image builders: follow a Docker JSON progress
-// stream, check whether an image exists, run a child process line by line.
+// stream, inspect an image, run a child process line by line.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type Dockerode from 'dockerode';
-
-export const MANAGED_LABEL = { 'genos.managed': 'true' } as const;
 
 export type Progress = (line: string) => void;
 
@@ -49,10 +47,14 @@ export function followProgress(
   });
 }
 
-/** Image id when `tag` exists locally, undefined when Docker says 404. */
-export async function imageId(docker: Dockerode, tag: string): Promise<string | undefined> {
+/** Id and labels of a local image, undefined when Docker says 404. */
+export async function inspectImage(
+  docker: Dockerode,
+  tag: string,
+): Promise<{ id: string; labels: Record<string, string> } | undefined> {
   try {
-    return (await docker.getImage(tag).inspect()).Id;
+    const info = await docker.getImage(tag).inspect();
+    return { id: info.Id, labels: info.Config.Labels ?? {} };
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return undefined;
     throw err;
