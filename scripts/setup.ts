@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Dockerode from 'dockerode';
-import { createBoss, createPrismaClient, ensureQueues } from '@genos/db';
+import { createBoss, createPrismaClient, ensureQueues, recordImage } from '@genos/db';
 import { ensurePostgres } from '@genos/db/embedded';
 import { applyMigrations } from '@genos/db/migrate';
 import { seed } from '@genos/db/seed';
@@ -49,10 +49,11 @@ step('job queues ready');
 
 const prisma = createPrismaClient(url);
 await seed(prisma, { log: (m: string) => step(m) });
-await prisma.$disconnect();
 
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 const image = await ensureBaseImage({ docker, onProgress: (l) => process.stdout.write(`[image] ${l}\n`) });
+await recordImage(prisma, { kind: 'base', tag: image.tag, packages: [], status: 'ready', digest: image.id });
+await prisma.$disconnect();
 step(`base desktop image ${image.tag} ${image.built ? 'built' : 'present'}`);
 step(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 process.exit(0);

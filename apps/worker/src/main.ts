@@ -1,5 +1,5 @@
 import Dockerode from 'dockerode';
-import { createBoss, createPrismaClient, createPrismaStore, bossEnqueue, ensureQueues } from '@genos/db';
+import { createBoss, createPrismaClient, createPrismaStore, bossEnqueue, ensureQueues, recordImage } from '@genos/db';
 import { INSTANCE_LABEL } from './docker/container-config';
 import { createDockerDriver } from './docker/docker-driver';
 import { restoreDisplayBridges } from './display/restore-display-bridges';
@@ -15,13 +15,19 @@ const prisma = createPrismaClient(env.DATABASE_URL);
 const boss = createBoss(env.DATABASE_URL);
 boss.on('error', (err) => log.error({ err }, 'queue error'));
 const docker = new Dockerode({ socketPath: env.DOCKER_SOCKET });
-const driver = createDockerDriver({ docker, stateDir: env.GENOS_STATE_DIR, labels: { [INSTANCE_LABEL]: env.GENOS_INSTANCE } });
+const driver = createDockerDriver({
+  docker,
+  stateDir: env.GENOS_STATE_DIR,
+  labels: { [INSTANCE_LABEL]: env.GENOS_INSTANCE },
+  onImageReady: (img) => recordImage(prisma, { ...img, status: 'ready' }),
+});
 const store = createPrismaStore({ prisma, enqueue: bossEnqueue(boss) });
 
 await docker.ping().catch((e) => {
   throw new Error(`cannot reach Docker at ${env.DOCKER_SOCKET}: ${(e as Error).message}`);
 });
-await ensureBaseImage({ docker, onProgress: (line) => log.info(line) });
+const base = await ensureBaseImage({ docker, onProgress: (line) => log.info(line) });
+await recordImage(prisma, { kind: 'base', tag: base.tag, packages: [], status: 'ready', digest: base.id });
 await boss.start();
 await ensureQueues(boss);
 // Bridges live in this process: bring back the ones of desktops that kept running.

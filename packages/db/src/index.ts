@@ -11,3 +11,4 @@ export { createPrismaClient, getPrisma } from './client.ts';
 export { createPrismaStore } from './store/prisma-store.ts';
 export type { Enqueue, SqlExecutor } from './store/sql-executor.ts';
 export { bossEnqueue, createBoss, ensureQueues, JOB_WAKEUP_CHANNEL, PgBoss } from './queue/job-queue.ts';
+export { recordImage, type ImageRecordInput } from './store/record-image.ts';

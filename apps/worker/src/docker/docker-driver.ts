@@ -18,6 +18,8 @@ export interface DockerDriverOptions {
   bridges?: DisplayBridges;
   /** Extra labels on everything created (tests mark their own). */
   labels?: Record<string, string>;
+  /** Told about every image an environment runs on, so the catalog reflects the engine. */
+  onImageReady?: (img: { kind: 'base' | 'apps'; tag: string; packages: string[]; digest: string }) => Promise<void>;
 }
 
 export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & { bridges: DisplayBridges; socketDirFor(id: string): string } {
@@ -31,7 +33,12 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
     socketDirFor,
 
     async create({ environmentId, spec, onProgress }) {
-      const { tag } = await ensureAppLayer({ docker, packages: packagesForSpec(spec), onProgress });
+      const packages = packagesForSpec(spec);
+      const { tag } = await ensureAppLayer({ docker, packages, onProgress });
+      if (opts.onImageReady) {
+        const digest = (await docker.getImage(tag).inspect()).Id;
+        await opts.onImageReady({ kind: packages.length ? 'apps' : 'base', tag, packages, digest });
+      }
       const socketDir = socketDirFor(environmentId);
       await fs.mkdir(socketDir, { recursive: true, mode: 0o700 });
       await fs.chown(socketDir, DESKTOP_UID, DESKTOP_UID);

@@ -11,6 +11,14 @@ export interface SeedContext {
 
 export type SeedHook = (prisma: PrismaClient, context: SeedContext) => Promise<void>;
 
-export const defaultSeedHooks: SeedHook[] = [
-  // seedCatalog,
-];
+/** The base desktop image is the catalog's first entry; the worker marks it ready once built. */
+export const BASE_IMAGE_TAG = 'genos/desktop-base:1';
+
+const seedImageCatalog: SeedHook = async (prisma, { log }) => {
+  const existing = await prisma.image.findUnique({ where: { tag: BASE_IMAGE_TAG } });
+  if (existing) return;
+  await prisma.image.create({ data: { kind: 'base', tag: BASE_IMAGE_TAG, packages: [], status: 'pending' } });
+  log(`catalog: added ${BASE_IMAGE_TAG}`);
+};
+
+export const defaultSeedHooks: SeedHook[] = [seedImageCatalog];

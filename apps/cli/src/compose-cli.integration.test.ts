@@ -1,0 +1,31 @@
+import { execFile } from 'node:child_process';
+import { writeFile, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '../../..');
+const genos = (...args: string[]) => run('npx', ['genos', ...args], { cwd: root, env: { ...process.env, GENOS_URL: 'http://127.0.0.1:9' } });
+
+describe('genos compose (no server needed)', () => {
+  it('prints one JSON result for a request', async () => {
+    const { stdout } = await genos('compose', '--json', 'I need a Linux desktop with xterm');
+    const r = JSON.parse(stdout);
+    expect(r.status).toBe('ok');
+    expect(r.spec.apps).toEqual(['xterm']);
+  });
+
+  it('prints one line per request in order for --batch, exit code 0 for every status', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'genos-cli-'));
+    const file = path.join(dir, 'requests.txt');
+    await writeFile(file, ['a desktop with firefox', 'something for work', 'a windows desktop', 'x'.repeat(20_000)].join('\n'));
+    const { stdout } = await genos('compose', '--json', '--batch', file);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.status)).toEqual(['ok', 'needs_clarification', 'unsatisfiable', 'rejected']);
+    expect(lines[0].spec.apps).toEqual(['firefox-esr']);
+    expect(lines[3].problems[0].message).toMatch(/2000 characters/);
+    await rm(dir, { recursive: true, force: true });
+  });
+});
