@@ -1,4 +1,5 @@
 import Dockerode from 'dockerode';
+import { recoverInterruptedEnvironments } from '@genos/core';
 import { createBoss, createPrismaClient, createPrismaStore, bossEnqueue, ensureQueues, recordImage } from '@genos/db';
 import { INSTANCE_LABEL } from './docker/container-config';
 import { createDockerDriver } from './docker/docker-driver';
@@ -30,6 +31,9 @@ const base = await ensureBaseImage({ docker, onProgress: (line) => log.info(line
 await recordImage(prisma, { kind: 'base', tag: base.tag, packages: [], status: 'ready', digest: base.id });
 await boss.start();
 await ensureQueues(boss);
+// Nothing is in flight yet: anything still provisioning here was cut off by a crash.
+const recovered = await recoverInterruptedEnvironments({ store, driver, hostName: env.GENOS_HOST_NAME });
+if (recovered.length) log.warn({ recovered }, 'marked interrupted provisioning as failed and removed its sandboxes');
 // Bridges live in this process: bring back the ones of desktops that kept running.
 await restoreDisplayBridges({ prisma, driver, hostName: env.GENOS_HOST_NAME, log });
 const handlers = await registerHandlers({

@@ -38,7 +38,7 @@ export function parseInstructions(buffer: string): { instructions: string[][]; r
 
 export function probeGuacd(opts: {
   guacd: { host: string; port: number };
-  vnc: { host: string; port: number };
+  vnc: { host: string; port: number; password?: string };
   width?: number;
   height?: number;
   timeoutMs?: number;
@@ -63,7 +63,7 @@ export function probeGuacd(opts: {
       buf = rest;
       for (const [op, ...args] of instructions) {
         if (op === 'args') {
-          const values: Record<string, string> = { hostname: opts.vnc.host, port: String(opts.vnc.port) };
+          const values: Record<string, string> = { hostname: opts.vnc.host, port: String(opts.vnc.port), password: opts.vnc.password ?? '' };
           sock.write(encode('size', String(opts.width ?? 1280), String(opts.height ?? 800), '96'));
           sock.write(encode('audio'));
           sock.write(encode('video'));

@@ -9,6 +9,7 @@ export const INSTANCE_LABEL = 'genos.instance';
 export const networkName = (environmentId: string) => `genos-net-${environmentId}`;
 export const DISPLAY_MOUNT = '/run/genos/display';
 export const DESKTOP_UID = 1000;
+export const VNC_PASSWORD_ENV = 'GENOS_VNC_PASSWORD';
 
 export const containerName = (environmentId: string) => `${CONTAINER_PREFIX}${environmentId}`;
 export const environmentIdOf = (runtimeRef: string) =>
@@ -24,6 +25,7 @@ export function containerConfig(opts: {
   spec: EnvironmentSpec;
   image: string;
   socketDir: string;
+  vncPassword?: string;
   labels?: Record<string, string>;
 }): Dockerode.ContainerCreateOptions {
   const { spec } = opts;
@@ -39,6 +41,7 @@ export function containerConfig(opts: {
       `GENOS_APPS=${launchCommandsForSpec(spec).join(' ')}`,
       // Chromium's own sandbox needs privileges this container does not have.
       'CHROMIUM_FLAGS=--no-sandbox',
+      ...(opts.vncPassword ? [`${VNC_PASSWORD_ENV}=${opts.vncPassword}`] : []),
     ],
     Labels: { [MANAGED_LABEL]: 'true', [ENV_LABEL]: opts.environmentId, ...opts.labels },
     StopTimeout: 2,

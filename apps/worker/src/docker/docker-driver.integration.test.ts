@@ -51,6 +51,9 @@ describe('docker driver contract', () => {
     expect(endpoint).toMatchObject({ protocol: 'vnc', host: '127.0.0.1' });
     const probe = await probeGuacd({ guacd: GUACD, vnc: endpoint });
     expect(probe.firstImgMs).toBeGreaterThan(0);
+    // The loopback bridge is reachable by any local process: without the password, no picture.
+    expect(endpoint.password).toMatch(/^[\w-]{8}$/);
+    await expect(probeGuacd({ guacd: GUACD, vnc: { ...endpoint, password: 'wrong123' }, timeoutMs: 5000 })).rejects.toThrow();
     expect((await driver.inspect(ref)).state).toBe('running');
   });
 

@@ -6,7 +6,8 @@ import { DisplayBridges } from '../display/display-bridge';
 import { waitForVnc } from '../display/wait-for-vnc';
 import { ensureAppLayer } from '../images/build-app-layer';
 import { createEgressNetwork, removeEgressNetwork } from './egress-network';
-import { containerConfig, containerName, DESKTOP_UID, environmentIdOf } from './container-config';
+import { randomBytes } from 'node:crypto';
+import { containerConfig, containerName, DESKTOP_UID, environmentIdOf, VNC_PASSWORD_ENV } from './container-config';
 
 const isNotFound = (e: unknown) => (e as { statusCode?: number })?.statusCode === 404;
 const isNotModified = (e: unknown) => (e as { statusCode?: number })?.statusCode === 304;
@@ -44,7 +45,9 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       await fs.chown(socketDir, DESKTOP_UID, DESKTOP_UID);
       await fs.chmod(socketDir, 0o700);
       if (spec.network.mode === 'egress') await createEgressNetwork(docker, environmentId, opts.labels);
-      const container = await docker.createContainer(containerConfig({ environmentId, spec, image: tag, socketDir, labels: opts.labels }));
+      // VNC passwords are at most 8 characters; 48 random bits, on top of loopback-only and the token.
+      const vncPassword = randomBytes(6).toString('base64url');
+      const container = await docker.createContainer(containerConfig({ environmentId, spec, image: tag, socketDir, vncPassword, labels: opts.labels }));
       const info = await container.inspect();
       return { runtimeRef: info.Name.replace(/^\//, '') };
     },
@@ -101,7 +104,9 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
         throw new AppError('UNAVAILABLE', `${(e as Error).message}; container ${status.state}${logs ? `: ${logs}` : ''}`);
       }
       const port = await bridges.open(environmentId, socketPath);
-      return { protocol: 'vnc', host: '127.0.0.1', port };
+      const env = (await docker.getContainer(runtimeRef).inspect()).Config.Env ?? [];
+      const password = env.find((e) => e.startsWith(`${VNC_PASSWORD_ENV}=`))?.slice(VNC_PASSWORD_ENV.length + 1);
+      return { protocol: 'vnc', host: '127.0.0.1', port, ...(password ? { password } : {}) };
     },
   };
 }

@@ -10,6 +10,8 @@ export interface DisplayEndpoint {
   protocol: 'vnc' | 'rdp';
   host: string;
   port: number;
+  /** Per-environment display password; travels to guacd only inside an encrypted tunnel token. */
+  password?: string;
 }
 
 export interface EnvironmentRecord {
@@ -70,5 +72,6 @@ export interface Store {
   environments: {
     findById(id: string): Promise<EnvironmentRecord | null>;
     listByOwner(ownerId: string, opts: { includeTerminated: boolean; limit: number }): Promise<EnvironmentRecord[]>;
+    listByHost(host: string, states: EnvironmentState[]): Promise<EnvironmentRecord[]>;
   };
 }

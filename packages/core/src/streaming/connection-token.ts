@@ -60,6 +60,14 @@ export function decryptTunnelToken(raw: string, key: string, now = Date.now()): 
 export function tunnelSettingsFor(endpoint: DisplayEndpoint, size: { width: number; height: number }): TunnelToken['connection'] {
   return {
     type: endpoint.protocol,
-    settings: { hostname: endpoint.host, port: String(endpoint.port), width: size.width, height: size.height, dpi: 96, 'color-depth': 24 },
+    settings: {
+      hostname: endpoint.host,
+      port: String(endpoint.port),
+      ...(endpoint.password ? { password: endpoint.password } : {}),
+      width: size.width,
+      height: size.height,
+      dpi: 96,
+      'color-depth': 24,
+    },
   };
 }

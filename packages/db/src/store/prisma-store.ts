@@ -82,6 +82,7 @@ export function createPrismaStore(opts: { prisma: PrismaClient; enqueue: Enqueue
             take: limit,
           })
         ).map(toRecord),
+      listByHost: async (host, states) => (await prisma.environment.findMany({ where: { host, state: { in: states } } })).map(toRecord),
     },
   };
 }

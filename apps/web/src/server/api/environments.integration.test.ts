@@ -50,6 +50,7 @@ describe('environments router', () => {
     const before = await snapshot();
     const env = await callerFor(alice).environments.create({ spec: { ...DEFAULT_SPEC, apps: ['xterm'] }, request: 'a desktop' });
     expect(env.state).toBe('requested');
+    expect(env).not.toHaveProperty('displayEndpoint');
     expect(await snapshot()).toEqual({ environments: before.environments + 1, events: before.events + 1, audit: before.audit + 1, jobs: before.jobs + 1 });
     const listed = await callerFor(alice).environments.list();
     expect(listed.map((e) => e.id)).toContain(env.id);

@@ -6,6 +6,7 @@ import {
   listEnvironments,
   mintConnectionToken,
   terminateEnvironment,
+  toPublicEnvironment,
 } from '@genos/core';
 import { protectedProcedure, publicProcedure, router } from '../trpc';
 
@@ -19,17 +20,23 @@ export const environmentsRouter = router({
 
   create: protectedProcedure
     .input(z.object({ spec: z.unknown(), request: request.nullish() }))
-    .mutation(({ ctx, input }) => createEnvironment({ store: ctx.store, actor: ctx.actor, spec: input.spec, request: input.request?.slice(0, 2000) ?? null })),
+    .mutation(async ({ ctx, input }) =>
+      toPublicEnvironment(await createEnvironment({ store: ctx.store, actor: ctx.actor, spec: input.spec, request: input.request?.slice(0, 2000) ?? null })),
+    ),
 
   list: protectedProcedure
     .input(z.object({ includeTerminated: z.boolean().default(false) }).default({ includeTerminated: false }))
-    .query(({ ctx, input }) => listEnvironments({ store: ctx.store, actor: ctx.actor, includeTerminated: input.includeTerminated })),
+    .query(async ({ ctx, input }) =>
+      (await listEnvironments({ store: ctx.store, actor: ctx.actor, includeTerminated: input.includeTerminated })).map(toPublicEnvironment),
+    ),
 
-  get: protectedProcedure.input(z.object({ id })).query(({ ctx, input }) => getEnvironment({ store: ctx.store, actor: ctx.actor, id: input.id })),
+  get: protectedProcedure
+    .input(z.object({ id }))
+    .query(async ({ ctx, input }) => toPublicEnvironment(await getEnvironment({ store: ctx.store, actor: ctx.actor, id: input.id }))),
 
   terminate: protectedProcedure
     .input(z.object({ id }))
-    .mutation(({ ctx, input }) => terminateEnvironment({ store: ctx.store, actor: ctx.actor, id: input.id })),
+    .mutation(async ({ ctx, input }) => toPublicEnvironment(await terminateEnvironment({ store: ctx.store, actor: ctx.actor, id: input.id }))),
 
   connectionToken: protectedProcedure
     .input(z.object({ id }))
