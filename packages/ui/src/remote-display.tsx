@@ -8,14 +8,17 @@ const CLIENT_STATES: Record<number, DisplayStatus> = { 0: 'connecting', 1: 'conn
 /**
  * The live desktop: guacamole-common-js over a websocket to our own origin.
  * Mouse and keyboard go to the remote only while the display has focus, so
- * typing in the rest of the page stays local.
+ * typing in the rest of the page stays local. Tunnel tokens are single-use,
+ * so every connection asks `getToken` for a fresh one.
  */
-export function RemoteDisplay(props: { tunnelUrl: string; token: string; onStatus?: (s: DisplayStatus, message?: string) => void }) {
+export function RemoteDisplay(props: { tunnelUrl: string; getToken: () => Promise<string>; onStatus?: (s: DisplayStatus, message?: string) => void }) {
   const host = useRef<HTMLDivElement>(null);
   const [status, setStatus] = useState<DisplayStatus>('connecting');
   const [message, setMessage] = useState<string | null>(null);
   const onStatus = useRef(props.onStatus);
   onStatus.current = props.onStatus;
+  const getToken = useRef(props.getToken);
+  getToken.current = props.getToken;
 
   useEffect(() => {
     let disposed = false;
@@ -27,8 +30,11 @@ export function RemoteDisplay(props: { tunnelUrl: string; token: string; onStatu
       onStatus.current?.(s, m);
     };
     void (async () => {
-      const Guacamole = (await import('guacamole-common-js')).default;
-      if (disposed || !host.current) return;
+      const [{ default: Guacamole }, token] = await Promise.all([import('guacamole-common-js'), getToken.current()]).catch((e: unknown) => {
+        report('error', e instanceof Error ? e.message : 'could not open the display');
+        return [{ default: null }, ''] as const;
+      });
+      if (disposed || !host.current || !Guacamole) return;
       const tunnel = new Guacamole.WebSocketTunnel(props.tunnelUrl);
       const client = new Guacamole.Client(tunnel);
       const displayEl: HTMLElement = client.getDisplay().getElement();
@@ -48,7 +54,7 @@ export function RemoteDisplay(props: { tunnelUrl: string; token: string; onStatu
       };
       keyboard.onkeyup = (keysym: number) => client.sendKeyEvent(0, keysym);
 
-      client.connect(`token=${encodeURIComponent(props.token)}`);
+      client.connect(`token=${encodeURIComponent(token)}`);
       cleanup = () => {
         keyboard.onkeydown = keyboard.onkeyup = null;
         keyboard.reset();
@@ -59,7 +65,7 @@ export function RemoteDisplay(props: { tunnelUrl: string; token: string; onStatu
       disposed = true;
       cleanup();
     };
-  }, [props.tunnelUrl, props.token]);
+  }, [props.tunnelUrl]);
 
   return (
     <div style={{ position: 'relative' }}>

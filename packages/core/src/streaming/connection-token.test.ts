@@ -5,7 +5,7 @@ import { decryptTunnelToken, encryptTunnelToken, type TunnelToken } from './conn
 const KEY = 'k'.repeat(32);
 const token = (exp: number): TunnelToken => ({
   connection: { type: 'vnc', settings: { hostname: '127.0.0.1', port: '5901' } },
-  genos: { environmentId: 'env1', userId: 'u1', exp, purpose: 'control' },
+  genos: { environmentId: 'env1', userId: 'u1', exp, purpose: 'control', jti: 'j1' },
 });
 
 describe('tunnel tokens', () => {

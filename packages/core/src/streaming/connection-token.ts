@@ -14,6 +14,8 @@ export interface TunnelClaims {
   exp: number;
   /** What the holder may do; sharing tokens will add 'view'. */
   purpose: 'control';
+  /** Random id: the tunnel accepts each token once, so a leaked URL cannot be replayed. */
+  jti: string;
 }
 
 export interface TunnelToken {
@@ -50,7 +52,7 @@ export function decryptTunnelToken(raw: string, key: string, now = Date.now()): 
     throw new AppError('UNAUTHENTICATED', 'invalid tunnel token');
   }
   const g = token?.genos;
-  if (!g || typeof g.exp !== 'number' || typeof g.environmentId !== 'string' || typeof g.userId !== 'string') {
+  if (!g || typeof g.exp !== 'number' || typeof g.environmentId !== 'string' || typeof g.userId !== 'string' || typeof g.jti !== 'string') {
     throw new AppError('UNAUTHENTICATED', 'invalid tunnel token');
   }
   if (g.exp < now) throw new AppError('UNAUTHENTICATED', 'tunnel token expired');

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { AppError } from '../errors/app-error';
 import type { Actor, Store } from '../ports/store';
 import { assertCanAccess, requireUser } from '../environments/authorize';
@@ -23,7 +24,7 @@ export async function mintConnectionToken(opts: {
   const token = encryptTunnelToken(
     {
       connection: tunnelSettingsFor(env.displayEndpoint, env.spec.display),
-      genos: { environmentId: env.id, userId, exp, purpose: 'control' },
+      genos: { environmentId: env.id, userId, exp, purpose: 'control', jti: randomBytes(12).toString('base64url') },
     },
     opts.key,
   );

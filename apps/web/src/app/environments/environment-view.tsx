@@ -1,6 +1,6 @@
 'use client';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { RemoteDisplay, StateBadge } from '@genos/ui';
 import { useTRPC } from '@/trpc/react';
 import { errorMessage } from '../error-message';
@@ -18,16 +18,13 @@ export function EnvironmentView({ id }: { id: string }) {
   });
   const tokenMutation = useMutation(trpc.environments.connectionToken.mutationOptions());
   const terminate = useMutation(trpc.environments.terminate.mutationOptions());
-  const [token, setToken] = useState<string | null>(null);
   const state = env.data?.state;
+  const { mutateAsync } = tokenMutation;
+  const getToken = useCallback(async () => (await mutateAsync({ id })).token, [mutateAsync, id]);
 
   useEffect(() => {
-    if (state === 'running' && !token && !tokenMutation.isPending) {
-      tokenMutation.mutate({ id }, { onSuccess: (r) => setToken(r.token) });
-    }
-    if (state !== 'running') setToken(null);
     if (state === 'terminated') setTerminating(false);
-  }, [state, id]);
+  }, [state]);
 
   if (env.error) return <div className="card error" role="alert">{errorMessage(env.error)}</div>;
   if (!env.data) return <div className="card muted">Loading…</div>;
@@ -57,7 +54,7 @@ export function EnvironmentView({ id }: { id: string }) {
       {e.state === 'failed' && <p className="error" role="alert">Failed: {e.error}</p>}
       {(e.state === 'requested' || e.state === 'provisioning') && <p className="muted">Preparing your desktop…</p>}
       {tokenMutation.error && <p className="error" role="alert">{errorMessage(tokenMutation.error)}</p>}
-      {e.state === 'running' && token && <RemoteDisplay tunnelUrl={tunnelUrl} token={token} />}
+      {e.state === 'running' && <RemoteDisplay tunnelUrl={tunnelUrl} getToken={getToken} />}
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
@@ -18,7 +19,7 @@ const token = (over: Partial<TunnelToken['genos']> = {}, key = KEY) =>
   encryptTunnelToken(
     {
       connection: { type: 'vnc', settings: { hostname: '127.0.0.1', port: '1' } },
-      genos: { environmentId: envId, userId: ownerId, exp: Date.now() + 60_000, purpose: 'control', ...over },
+      genos: { environmentId: envId, userId: ownerId, exp: Date.now() + 60_000, purpose: 'control', jti: randomUUID(), ...over },
     },
     key,
   );
@@ -56,8 +57,11 @@ afterAll(async () => {
 });
 
 describe('display tunnel', () => {
-  it('accepts a fresh token from the owner of a running environment', async () => {
-    expect(await upgradeStatus(token())).toBe(101);
+  it('accepts a fresh token from the owner of a running environment, once', async () => {
+    const fresh = token();
+    expect(await upgradeStatus(fresh)).toBe(101);
+    // A token seen in a log or history cannot be replayed.
+    expect(await upgradeStatus(fresh)).toBe(401);
   });
 
   it('refuses forged, tampered, expired and foreign tokens before guacd sees them', async () => {

@@ -40,6 +40,16 @@ export function attachTunnel(opts: {
     },
   );
 
+  // Tokens are single-use: remember each accepted one until it would expire anyway.
+  const used = new Map<string, number>();
+  const claim = (jti: string, exp: number): boolean => {
+    const now = Date.now();
+    for (const [k, e] of used) if (e < now) used.delete(k);
+    if (used.has(jti)) return false;
+    used.set(jti, exp);
+    return true;
+  };
+
   const refuse = (socket: Duplex, status: number, message: string) => {
     socket.end(`HTTP/1.1 ${status} ${message}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${message}\n`);
   };
@@ -57,6 +67,7 @@ export function attachTunnel(opts: {
         const env = await opts.prisma.environment.findUnique({ where: { id: token.genos.environmentId } });
         if (!env || env.ownerId !== token.genos.userId) return refuse(socket, 403, 'Forbidden');
         if (env.state !== 'running') return refuse(socket, 409, 'Conflict');
+        if (!claim(token.genos.jti, token.genos.exp)) return refuse(socket, 401, 'Unauthorized');
         guac.webSocketServer.handleUpgrade(req, socket, head, (ws) => guac.webSocketServer.emit('connection', ws, req));
       } catch (e) {
         opts.log?.(`tunnel refused: ${e instanceof Error ? e.message : String(e)}`);
