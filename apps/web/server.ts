@@ -1,7 +1,7 @@
 import http from 'node:http';
 import next from 'next';
-import { createPrismaClient } from '@genos/db';
 import { env } from './src/env';
+import { services } from './src/server/services';
 import { attachTunnel } from './src/server/tunnel/attach-tunnel';
 
 /**
@@ -15,7 +15,8 @@ await app.prepare();
 const handle = app.getRequestHandler();
 
 const server = http.createServer((req, res) => void handle(req, res));
-const prisma = createPrismaClient(config.DATABASE_URL);
+// The same client (and pool) the tRPC routes use: services() lives on globalThis.
+const { prisma } = services();
 const tunnel = attachTunnel({
   server,
   prisma,

@@ -5,12 +5,11 @@ import { AppError, packagesForSpec, type RuntimeDriver, type RuntimeStatus } fro
 import { DisplayBridges } from '../display/display-bridge';
 import { waitForVnc } from '../display/wait-for-vnc';
 import { ensureAppLayer } from '../images/build-app-layer';
+import { dockerStatus, ignoreStatus } from './docker-status';
 import { createEgressNetwork, removeEgressNetwork } from './egress-network';
 import { randomBytes } from 'node:crypto';
 import { containerConfig, containerName, DESKTOP_UID, environmentIdOf, VNC_PASSWORD_ENV } from './container-config';
 
-const isNotFound = (e: unknown) => (e as { statusCode?: number })?.statusCode === 404;
-const isNotModified = (e: unknown) => (e as { statusCode?: number })?.statusCode === 304;
 
 export interface DockerDriverOptions {
   docker: Dockerode;
@@ -53,12 +52,8 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
     },
 
     async start(runtimeRef) {
-      await docker
-        .getContainer(runtimeRef)
-        .start()
-        .catch((e) => {
-          if (!isNotModified(e)) throw e;
-        });
+      // 304: already started (a redelivered job).
+      await ignoreStatus(docker.getContainer(runtimeRef).start(), [304]);
     },
 
     async suspend(runtimeRef) {
@@ -71,12 +66,8 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
 
     async terminate({ environmentId, runtimeRef }) {
       await bridges.close(environmentId);
-      await docker
-        .getContainer(runtimeRef ?? containerName(environmentId))
-        .remove({ force: true, v: true })
-        .catch((e) => {
-          if (!isNotFound(e) && (e as { statusCode?: number }).statusCode !== 409) throw e;
-        });
+      // 404: already gone; 409: removal already in progress.
+      await ignoreStatus(docker.getContainer(runtimeRef ?? containerName(environmentId)).remove({ force: true, v: true }), [404, 409]);
       await removeEgressNetwork(docker, environmentId);
       await fs.rm(socketDirFor(environmentId), { recursive: true, force: true });
     },
@@ -88,7 +79,7 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
         const state = s.Paused ? 'paused' : s.Running ? 'running' : s.Status === 'created' ? 'created' : 'exited';
         return { exists: true, state, detail: s.Status };
       } catch (e) {
-        if (isNotFound(e)) return { exists: false, state: 'missing' };
+        if (dockerStatus(e) === 404) return { exists: false, state: 'missing' };
         throw e;
       }
     },

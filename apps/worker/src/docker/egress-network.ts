@@ -1,7 +1,7 @@
 import type Dockerode from 'dockerode';
 import { MANAGED_LABEL, networkName } from './container-config';
+import { ignoreStatus } from './docker-status';
 
-const isNotFound = (e: unknown) => (e as { statusCode?: number })?.statusCode === 404;
 
 /**
  * An environment that asked for internet gets a bridge network of its own:
@@ -18,10 +18,5 @@ export async function createEgressNetwork(docker: Dockerode, environmentId: stri
 }
 
 export async function removeEgressNetwork(docker: Dockerode, environmentId: string): Promise<void> {
-  await docker
-    .getNetwork(networkName(environmentId))
-    .remove()
-    .catch((e) => {
-      if (!isNotFound(e)) throw e;
-    });
+  await ignoreStatus(docker.getNetwork(networkName(environmentId)).remove());
 }
