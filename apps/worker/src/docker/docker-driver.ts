@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
@@ -5,9 +6,9 @@ import { AppError, packagesForSpec, type RuntimeDriver, type RuntimeStatus } fro
 import { DisplayBridges } from '../display/display-bridge';
 import { waitForVnc } from '../display/wait-for-vnc';
 import { ensureAppLayer } from '../images/build-app-layer';
+import { inspectImage } from '../images/docker-stream';
 import { dockerStatus, ignoreStatus } from './docker-status';
 import { createEgressNetwork, removeEgressNetwork } from './egress-network';
-import { randomBytes } from 'node:crypto';
 import { containerConfig, containerName, DESKTOP_UID, environmentIdOf, VNC_PASSWORD_ENV } from './container-config';
 
 
@@ -26,6 +27,8 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
   const { docker } = opts;
   const bridges = opts.bridges ?? new DisplayBridges();
   const socketDirFor = (environmentId: string) => path.join(opts.stateDir, 'displays', environmentId);
+  // Image ids already reported: the catalog hears of each image once per process, not on every create.
+  const reported = new Set<string>();
 
   return {
     kind: 'docker',
@@ -36,8 +39,11 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       const packages = packagesForSpec(spec);
       const { tag } = await ensureAppLayer({ docker, packages, onProgress });
       if (opts.onImageReady) {
-        const digest = (await docker.getImage(tag).inspect()).Id;
-        await opts.onImageReady({ kind: packages.length ? 'apps' : 'base', tag, packages, digest });
+        const image = await inspectImage(docker, tag);
+        if (image && !reported.has(image.id)) {
+          await opts.onImageReady({ kind: packages.length ? 'apps' : 'base', tag, packages, digest: image.id });
+          reported.add(image.id);
+        }
       }
       const socketDir = socketDirFor(environmentId);
       await fs.mkdir(socketDir, { recursive: true, mode: 0o700 });

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type Dockerode from 'dockerode';
+import { dockerStatus } from '../docker/docker-status.ts';
 
 export type Progress = (line: string) => void;
 
@@ -56,7 +57,7 @@ export async function inspectImage(
     const info = await docker.getImage(tag).inspect();
     return { id: info.Id, labels: info.Config.Labels ?? {} };
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    if (dockerStatus(err) === 404) return undefined;
     throw err;
   }
 }
