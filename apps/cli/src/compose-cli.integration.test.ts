@@ -28,4 +28,16 @@ describe('genos compose (no server needed)', () => {
     expect(lines[3].problems[0].message).toMatch(/2000 characters/);
     await rm(dir, { recursive: true, force: true });
   });
+
+  it('refines a composed spec from a file', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'genos-cli-'));
+    const file = path.join(dir, 'spec.json');
+    const { stdout: composed } = await genos('compose', '--json', 'a desktop with firefox');
+    await writeFile(file, composed);
+    const { stdout } = await genos('refine', '--json', '--spec', file, 'add vlc and make it 4 GB');
+    const r = JSON.parse(stdout);
+    expect(r.spec.apps).toEqual(['firefox-esr', 'vlc']);
+    expect(r.changes.map((c: { field: string }) => c.field)).toEqual(['apps', 'resources.memoryMiB']);
+    await rm(dir, { recursive: true, force: true });
+  });
 });

@@ -1,31 +1,38 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { composeEnvironment, isAppError, type ComposeResult } from '@genos/core';
+import { isAppError, type ComposeResult } from '@genos/core';
 import { connect, type Client } from './client';
+import { composerOptions } from './composer-options';
 
 const USAGE = `usage:
   genos compose [--json] "<request>"          compose a spec offline (no server needed)
   genos compose --json --batch FILE           one request per line, one JSON result per line
+  genos refine --spec FILE "<instruction>"    edit a spec ("add vlc", "make it 8 GB")
   genos env create [--wait] [--json] "<request>"
   genos env list [--json]
   genos env get ID [--json]
   genos env terminate ID [--wait]
-env: GENOS_URL (default http://127.0.0.1:3000), GENOS_TOKEN or GENOS_EMAIL + GENOS_PASSWORD`;
+env: GENOS_URL (default http://127.0.0.1:3000), GENOS_TOKEN or GENOS_EMAIL + GENOS_PASSWORD;
+     GENOS_LLM_BASE_URL + GENOS_LLM_MODEL (+ GENOS_LLM_API_KEY) compose through a language model.
+compose checks requests against the GenOS platform on this host's size; a server
+additionally refuses what its own deployment has not enabled.`;
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
-  options: { json: { type: 'boolean', default: false }, wait: { type: 'boolean', default: false }, batch: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  options: { json: { type: 'boolean', default: false }, wait: { type: 'boolean', default: false }, batch: { type: 'string' }, spec: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
 });
 
 const print = (v: unknown) => process.stdout.write(`${flags.json ? JSON.stringify(v) : JSON.stringify(v, null, 2)}\n`);
 
-/** Errors become a result object so batch runs keep one line per request. */
-function composeSafely(request: string): ComposeResult | { status: 'rejected'; spec: null; questions: []; problems: { field: string; message: string }[]; assumptions: [] } {
+/** Errors become a result object so batch runs keep one line per request and exit 0. */
+async function composeSafely(request: string, refineSpec?: unknown): Promise<ComposeResult> {
   try {
-    return composeEnvironment({ request });
+    const { composeRequest, refineEnvironment } = await import('@genos/core');
+    const opts = composerOptions();
+    return refineSpec === undefined ? await composeRequest({ request, ...opts }) : refineEnvironment({ spec: refineSpec, instruction: request, ...opts });
   } catch (e) {
     if (!isAppError(e)) throw e;
-    return { status: 'rejected', spec: null, questions: [], problems: [{ field: 'request', message: e.message }], assumptions: [] };
+    return { status: 'rejected', spec: null, questions: [], problems: [{ field: 'request', message: e.message, kind: 'invalid' }], assumptions: [] };
   }
 }
 
@@ -48,10 +55,16 @@ async function main(): Promise<number> {
   if (cmd === 'compose') {
     if (flags.batch) {
       const lines = (await readFile(flags.batch, 'utf8')).split(/\r?\n/).filter((l) => l.trim() !== '');
-      for (const line of lines) process.stdout.write(`${JSON.stringify(composeSafely(line))}\n`);
+      for (const line of lines) process.stdout.write(`${JSON.stringify(await composeSafely(line))}\n`);
       return 0;
     }
-    print(composeSafely([sub, ...rest].join(' ')));
+    print(await composeSafely([sub, ...rest].join(' ')));
+    return 0;
+  }
+  if (cmd === 'refine') {
+    if (!flags.spec) throw new Error('refine needs --spec FILE (a spec as JSON, or a compose result)');
+    const json = JSON.parse(await readFile(flags.spec, 'utf8')) as { spec?: unknown };
+    print(await composeSafely([sub, ...rest].join(' '), json.spec !== undefined && json.spec !== null ? json.spec : json));
     return 0;
   }
   if (cmd !== 'env') {
@@ -62,7 +75,7 @@ async function main(): Promise<number> {
   switch (sub) {
     case 'create': {
       const request = rest.join(' ');
-      const result = composeSafely(request);
+      const result = await composeSafely(request);
       if (result.status !== 'ok' || !result.spec) {
         print(result);
         return 2;

@@ -10,6 +10,11 @@ const schema = z.object({
   GUACD_PORT: z.coerce.number().int().default(4822),
   PORT: z.coerce.number().int().default(3000),
   GENOS_BIND_HOST: z.string().default('127.0.0.1'),
+  // Optional language model for the composer: any OpenAI-compatible server (Ollama, vLLM...).
+  GENOS_LLM_BASE_URL: z.string().url().optional(),
+  GENOS_LLM_MODEL: z.string().min(1).optional(),
+  GENOS_LLM_API_KEY: z.string().optional(),
+  GENOS_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

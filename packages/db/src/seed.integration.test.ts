@@ -67,3 +67,25 @@ describe('seed', () => {
     expect(seen).toEqual([`default:${DEFAULT_ADMIN_EMAIL}`]);
   });
 });
+
+describe('knowledge base seeding', () => {
+  it('puts every catalog application, OS release and desktop in the database, keeps admin edits, and writes nothing the second time', async () => {
+    const { APP_CATALOG } = await import('@genos/core');
+    await seed(db.prisma, { log: () => {} });
+    expect(await db.prisma.catalogApp.count()).toBe(APP_CATALOG.length);
+    const vlc = await db.prisma.catalogApp.findUniqueOrThrow({ where: { id: 'vlc' } });
+    expect(vlc).toMatchObject({ category: 'media', needsVm: false, source: 'builtin' });
+    const ubuntu = await db.prisma.catalogOs.findFirstOrThrow({ where: { distro: 'ubuntu' } });
+    expect(ubuntu.buildable).toBe(false);
+    expect(ubuntu.whyNot).toMatch(/archive/);
+    expect((await db.prisma.catalogOs.findUniqueOrThrow({ where: { distro_release: { distro: 'debian', release: '12' } } })).buildable).toBe(true);
+    expect((await db.prisma.catalogDesktop.findUniqueOrThrow({ where: { id: 'gnome' } })).buildable).toBe(false);
+
+    // An admin's edit survives the next seed.
+    await db.prisma.catalogApp.update({ where: { id: 'vlc' }, data: { name: 'VLC (team build)', source: 'admin' } });
+    const log: string[] = [];
+    await seed(db.prisma, { log: (m) => log.push(m) });
+    expect((await db.prisma.catalogApp.findUniqueOrThrow({ where: { id: 'vlc' } })).name).toBe('VLC (team build)');
+    expect(log.join('\n')).not.toMatch(/knowledge base updated/);
+  });
+});

@@ -34,6 +34,6 @@ describe('standard sandbox profile', () => {
 
   it('passes the display size and the apps to launch', () => {
     const c = containerConfig({ ...base, spec: { ...DEFAULT_SPEC, apps: ['xterm', 'firefox-esr'], display: { protocol: 'vnc', width: 1920, height: 1080 } } });
-    expect(c.Env).toEqual(expect.arrayContaining(['GENOS_WIDTH=1920', 'GENOS_HEIGHT=1080', 'GENOS_APPS=xterm firefox-esr']));
+    expect(c.Env).toEqual(expect.arrayContaining(['GENOS_WIDTH=1920', 'GENOS_HEIGHT=1080', 'GENOS_APPS=xterm\nfirefox-esr']));
   });
 });

@@ -38,7 +38,7 @@ export function containerConfig(opts: {
     Env: [
       `GENOS_WIDTH=${spec.display.width}`,
       `GENOS_HEIGHT=${spec.display.height}`,
-      `GENOS_APPS=${launchCommandsForSpec(spec).join(' ')}`,
+      `GENOS_APPS=${launchCommandsForSpec(spec).join('\n')}`,
       // Chromium's own sandbox needs privileges this container does not have.
       'CHROMIUM_FLAGS=--no-sandbox',
       ...(opts.vncPassword ? [`${VNC_PASSWORD_ENV}=${opts.vncPassword}`] : []),

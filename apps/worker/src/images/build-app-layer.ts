@@ -59,7 +59,9 @@ async function build(docker: Dockerode, tag: string, packages: string[], log: Pr
   const dockerfile = [
     `FROM ${BASE_TAG}`,
     'USER root',
-    'RUN apt-get update \\',
+    // contrib too: some catalog apps (torbrowser-launcher) live there; it is still free software.
+    "RUN sed -i -E 's/^(deb .+) main$/\\1 main contrib/' /etc/apt/sources.list \\",
+    ' && apt-get update \\',
     ` && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${packages.join(' ')} \\`,
     ' && rm -rf /var/lib/apt/lists/*',
     `LABEL genos.managed=true genos.packages="${packages.join(' ')}" ${BASE_ID_LABEL}=${base.id}`,

@@ -1,33 +1,41 @@
+import { APP_CATALOG_DATA } from './app-catalog-data';
+
+export const APP_CATEGORIES = [
+  'terminal', 'browser', 'office', 'graphics', 'media', 'audio', 'editor', 'development',
+  'utility', 'network', 'security', 'science', 'education', 'games', 'communication', 'system',
+] as const;
+export type AppCategory = (typeof APP_CATEGORIES)[number];
+
 /**
- * Applications this deployment knows how to install. Ids are Debian package
- * names (the spec's `apps`). `command` is what the desktop launches at start;
- * `preinstalled` apps live in the base image and need no app layer.
+ * One application this deployment knows how to install. Ids are Debian package
+ * names (the spec's `apps`). The catalog is the composer's knowledge base: a
+ * sentence can only name what is here (or in UNAVAILABLE_SOFTWARE, which says why not).
  */
 export interface CatalogApp {
   id: string;
   name: string;
+  /** Lowercase names that mean exactly this app: brand names, other spellings, common misspellings. */
   aliases: string[];
-  category: 'terminal' | 'browser' | 'office' | 'graphics' | 'media' | 'editor' | 'utility' | 'development';
+  /** Lowercase generic names ("browser", "office suite"). The first app in catalog order that lists a term wins it. */
+  generic: string[];
+  category: AppCategory;
+  /** Debian 12 (bookworm) packages that provide it. */
   packages: string[];
+  /** What the desktop launches at start; command-line tools run in a terminal. */
   command: string;
-  needsNetwork: boolean;
+  requires: {
+    /** It is useless offline (a browser, a mail client). */
+    network: boolean;
+    /** It has a graphical window (false: a command-line tool run in xterm). */
+    desktop: boolean;
+    /** It needs a kernel of its own (Docker, KVM, raw packet capture), so a container cannot host it. */
+    vm: boolean;
+  };
+  /** Lives in the base image; needs no app layer. */
   preinstalled?: boolean;
 }
 
-export const APP_CATALOG: readonly CatalogApp[] = [
-  { id: 'xterm', name: 'XTerm', aliases: ['xterm', 'terminal', 'shell', 'console', 'command line'], category: 'terminal', packages: ['xterm'], command: 'xterm', needsNetwork: false, preinstalled: true },
-  { id: 'firefox-esr', name: 'Firefox ESR', aliases: ['firefox', 'firefox esr', 'mozilla', 'web browser', 'browser'], category: 'browser', packages: ['firefox-esr'], command: 'firefox-esr', needsNetwork: true },
-  { id: 'chromium', name: 'Chromium', aliases: ['chromium', 'chrome', 'google chrome'], category: 'browser', packages: ['chromium'], command: 'chromium --no-sandbox', needsNetwork: true },
-  { id: 'libreoffice', name: 'LibreOffice', aliases: ['libreoffice', 'office suite', 'office', 'word processor', 'spreadsheet'], category: 'office', packages: ['libreoffice'], command: 'libreoffice', needsNetwork: false },
-  { id: 'gimp', name: 'GIMP', aliases: ['gimp', 'photo editor', 'image editor', 'photoshop'], category: 'graphics', packages: ['gimp'], command: 'gimp', needsNetwork: false },
-  { id: 'inkscape', name: 'Inkscape', aliases: ['inkscape', 'vector editor', 'illustrator'], category: 'graphics', packages: ['inkscape'], command: 'inkscape', needsNetwork: false },
-  { id: 'vlc', name: 'VLC', aliases: ['vlc', 'video player', 'media player'], category: 'media', packages: ['vlc'], command: 'vlc', needsNetwork: false },
-  { id: 'mousepad', name: 'Mousepad', aliases: ['mousepad', 'text editor', 'notepad'], category: 'editor', packages: ['mousepad'], command: 'mousepad', needsNetwork: false },
-  { id: 'geany', name: 'Geany', aliases: ['geany', 'code editor', 'ide'], category: 'development', packages: ['geany'], command: 'geany', needsNetwork: false },
-  { id: 'thunar', name: 'Thunar', aliases: ['thunar', 'file manager', 'files'], category: 'utility', packages: ['thunar'], command: 'thunar', needsNetwork: false },
-  { id: 'galculator', name: 'Galculator', aliases: ['galculator', 'calculator'], category: 'utility', packages: ['galculator'], command: 'galculator', needsNetwork: false },
-  { id: 'x11-apps', name: 'X11 demo apps', aliases: ['xeyes', 'xclock', 'x11 apps'], category: 'utility', packages: ['x11-apps'], command: 'xclock', needsNetwork: false },
-];
+export const APP_CATALOG: readonly CatalogApp[] = APP_CATALOG_DATA;
 
 const byId = new Map(APP_CATALOG.map((a) => [a.id, a]));
 export const findAppById = (id: string): CatalogApp | undefined => byId.get(id);

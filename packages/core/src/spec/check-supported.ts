@@ -1,26 +1,55 @@
+import { findDesktop } from '../catalog/desktop-catalog';
+import { findOs } from '../catalog/os-catalog';
+import type { ComposeProblem } from '../composer/compose-result';
+import { DEPLOYMENT_CAPABILITIES, type DeploymentCapabilities, type ResourceBounds } from './deployment-capabilities';
 import type { EnvironmentSpec } from './environment-spec';
 
-export interface SpecProblem {
-  field: string;
-  message: string;
-}
+/** Kept for callers that only need field and message. */
+export type SpecProblem = Pick<ComposeProblem, 'field' | 'message'>;
+
+const list = (xs: readonly string[]) => xs.join(', ');
 
 /**
- * What this deployment can build today. A spec may be valid and still not
- * buildable here; the composer and the create use-case both report these
- * problems instead of silently changing the spec.
+ * What this deployment can build. A spec may be valid and still not buildable
+ * here; the composer and the create use-case both report these problems
+ * instead of silently changing the spec.
  */
-export function checkSpecSupported(spec: EnvironmentSpec): SpecProblem[] {
-  const problems: SpecProblem[] = [];
-  if (spec.os.family !== 'linux') problems.push({ field: 'os.family', message: `${spec.os.family} desktops are not offered by this deployment (Linux only)` });
-  if (spec.os.distro !== 'debian' || spec.os.release !== '12')
-    problems.push({ field: 'os', message: `only Debian 12 images are built here, not ${spec.os.distro} ${spec.os.release}` });
-  if (spec.desktop !== 'openbox') problems.push({ field: 'desktop', message: `desktop "${spec.desktop}" is not available (openbox only)` });
-  if (spec.runtime !== 'container') problems.push({ field: 'runtime', message: 'virtual machines are not enabled on this deployment yet' });
-  if (spec.isolation !== 'standard') problems.push({ field: 'isolation', message: 'the hardened sandbox profile is not enabled on this deployment yet' });
-  if (spec.display.protocol !== 'vnc') problems.push({ field: 'display.protocol', message: `${spec.display.protocol.toUpperCase()} is not offered yet; the display is streamed over VNC` });
-  if (spec.network.mode === 'tor') problems.push({ field: 'network.mode', message: 'Tor networking is not enabled on this deployment yet' });
-  if (spec.resources.gpu > 0) problems.push({ field: 'resources.gpu', message: 'this deployment has no GPUs' });
-  if (spec.persistence.homeVolume) problems.push({ field: 'persistence.homeVolume', message: 'persistent home folders are not enabled yet' });
+export function checkSpecSupported(spec: EnvironmentSpec, caps: DeploymentCapabilities = DEPLOYMENT_CAPABILITIES): ComposeProblem[] {
+  const problems: ComposeProblem[] = [];
+  const add = (field: string, message: string) => problems.push({ field, message, kind: 'unsupported' });
+  const releases = caps.os[spec.os.distro];
+  const os = findOs(spec.os.distro);
+  const osName = `${os?.name ?? spec.os.distro} ${spec.os.release}`.trim();
+  const offered = Object.entries(caps.os).map(([d, rs]) => `${findOs(d)?.name ?? d} ${rs.join('/')}`);
+  if (!releases) add('os', `${osName} cannot be built here: ${os?.whyNot ?? 'no image for it'} (offered: ${list(offered)})`);
+  else if (!releases.includes(spec.os.release)) add('os', `${osName} cannot be built here: only ${list(offered)} images are built by this deployment`);
+  if (!caps.desktops.includes(spec.desktop)) {
+    const d = findDesktop(spec.desktop);
+    add('desktop', `the ${d?.name ?? spec.desktop} desktop is not offered${d?.whyNot ? `: ${d.whyNot}` : ''} (offered: ${list(caps.desktops)})`);
+  }
+  if (!caps.runtimes.includes(spec.runtime))
+    add('runtime', spec.runtime === 'vm' ? 'virtual machines are not enabled on this deployment (containers only)' : `${spec.runtime} runtime is not enabled here`);
+  if (!caps.isolation.includes(spec.isolation)) add('isolation', `the ${spec.isolation} sandbox profile is not enabled on this deployment`);
+  if (!caps.networkModes.includes(spec.network.mode))
+    add('network.mode', spec.network.mode === 'tor' ? 'Tor networking is not enabled on this deployment' : `network mode ${spec.network.mode} is not enabled here`);
+  if (!caps.protocols.includes(spec.display.protocol))
+    add('display.protocol', spec.display.protocol === 'spice'
+      ? `SPICE is not offered: the streaming gateway (guacd) has no SPICE support; use ${list(caps.protocols.map((p) => p.toUpperCase()))}`
+      : `${spec.display.protocol.toUpperCase()} is not offered here; the display is streamed over ${list(caps.protocols.map((p) => p.toUpperCase()))}`);
+  if (spec.persistence.homeVolume && !caps.homeVolume) add('persistence.homeVolume', 'persistent home folders are not enabled on this deployment');
   return problems;
 }
+
+/** Resources above the caller's quota or the host's size. */
+export function checkSpecBounds(spec: EnvironmentSpec, bounds: ResourceBounds): ComposeProblem[] {
+  const problems: ComposeProblem[] = [];
+  const r = spec.resources;
+  const over = (field: string, message: string) => problems.push({ field, message, kind: 'quota' });
+  if (r.cpu > bounds.cpu) over('resources.cpu', `${r.cpu} CPUs asked, the limit is ${bounds.cpu}`);
+  if (r.memoryMiB > bounds.memoryMiB) over('resources.memoryMiB', `${fmtMiB(r.memoryMiB)} of memory asked, the limit is ${fmtMiB(bounds.memoryMiB)}`);
+  if (r.diskGiB > bounds.diskGiB) over('resources.diskGiB', `${r.diskGiB} GiB of disk asked, the limit is ${bounds.diskGiB} GiB`);
+  if (r.gpu > bounds.gpu) over('resources.gpu', bounds.gpu === 0 ? 'GPUs are not available: this deployment has none to give' : `${r.gpu} GPUs asked, the limit is ${bounds.gpu}`);
+  return problems;
+}
+
+export const fmtMiB = (mib: number) => (mib >= 1024 ? `${+(mib / 1024).toFixed(2)} GiB` : `${mib} MiB`);

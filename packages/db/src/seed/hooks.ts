@@ -2,6 +2,7 @@
 // THIS IS THE PLACE FOR CATALOG SEEDING: add e.g. `seedCatalog` here (or pass
 // `hooks` to seed()). Each hook must be idempotent, like seed() itself.
 import type { PrismaClient, Team, User } from '../generated/prisma/client.ts';
+import { seedKnowledgeBase } from './seed-knowledge-base.ts';
 
 export interface SeedContext {
   team: Team;
@@ -21,4 +22,4 @@ const seedImageCatalog: SeedHook = async (prisma, { log }) => {
   log(`catalog: added ${BASE_IMAGE_TAG}`);
 };
 
-export const defaultSeedHooks: SeedHook[] = [seedImageCatalog];
+export const defaultSeedHooks: SeedHook[] = [seedImageCatalog, seedKnowledgeBase];

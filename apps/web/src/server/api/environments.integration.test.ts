@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SPEC } from '@genos/core';
+import { DEFAULT_QUOTA, DEFAULT_SPEC, DEPLOYMENT_CAPABILITIES } from '@genos/core';
 import { bossEnqueue, createBoss, createPrismaStore, ensureQueues, type Enqueue, type PgBoss } from '@genos/db';
 import { createTestDatabase, type TestDatabase } from '@genos/db/testing';
 import { createCaller } from './root';
@@ -20,6 +20,7 @@ const callerFor = (user: { id: string; email: string } | null, enqueue?: Enqueue
       prisma: db.prisma,
       store: createPrismaStore({ prisma: db.prisma, enqueue: enqueue ?? bossEnqueue(boss) }),
       tunnelKey: KEY,
+      composer: { bounds: DEFAULT_QUOTA, capabilities: DEPLOYMENT_CAPABILITIES, timeoutMs: 1000 },
     }),
   );
 
@@ -82,17 +83,18 @@ describe('environments router', () => {
 
   it('refuses a 20,000-character request with a clear error and writes nothing', async () => {
     const before = await snapshot();
-    await expect(callerFor(alice).environments.compose({ request: 'a'.repeat(20_000) })).rejects.toMatchObject({
+    await expect(callerFor(alice).composer.compose({ request: 'a'.repeat(20_000) })).rejects.toMatchObject({
       code: 'PAYLOAD_TOO_LARGE',
       message: expect.stringContaining('2000 characters'),
     });
     expect(await snapshot()).toEqual(before);
   });
 
-  it('requires sign-in for everything but compose', async () => {
+  it('requires sign-in for everything, composing included', async () => {
     await expect(callerFor(null).environments.list()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     await expect(callerFor(null).environments.create({ spec: DEFAULT_SPEC })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
-    expect((await callerFor(null).environments.compose({ request: 'a desktop with xterm' })).status).toBe('ok');
+    await expect(callerFor(null).composer.compose({ request: 'a desktop with xterm' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect((await callerFor(alice).composer.compose({ request: 'a desktop with xterm' })).status).toBe('ok');
   });
 
   it('mints a tunnel token only for a running environment', async () => {

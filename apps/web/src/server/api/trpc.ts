@@ -4,6 +4,7 @@ import { ZodError } from 'zod';
 import { isAppError, type Actor, type Store } from '@genos/core';
 import type { PrismaClient } from '@genos/db';
 import type { SessionUser } from '../auth/verify-credentials';
+import type { ComposerSettings } from '../composer-settings';
 import { toTRPCError } from './error-map';
 
 /**
@@ -16,6 +17,8 @@ export interface InnerContext {
   prisma: PrismaClient;
   store: Store;
   tunnelKey: string;
+  /** Bounds, capabilities and the optional language model; defaults to this host's (see composer-settings.ts). */
+  composer?: ComposerSettings;
 }
 
 export const createInnerContext = (opts: InnerContext) => opts;

@@ -1,0 +1,180 @@
+import { DESKTOP_CATALOG } from '../catalog/desktop-catalog';
+import type { EnvironmentSpec } from '../spec/environment-spec';
+import { escapeRegex } from './text';
+
+/** A cue found in the request, with the span it consumed so app matching skips it. */
+interface Found<T> {
+  value: T;
+  span: [number, number];
+}
+
+const first = <T>(text: string, rules: [RegExp, T][]): Found<T> | undefined => {
+  let best: Found<T> | undefined;
+  for (const [re, value] of rules) {
+    const m = re.exec(text);
+    if (m && (!best || m.index < best.span[0])) best = { value, span: [m.index, m.index + m[0].length] };
+  }
+  return best;
+};
+
+const NEGATED_BEFORE = /(?:\bnot?\b|\bwithout\b|\binstead\s+of\b|\brather\s+than\b|\bnever\b|\bdon'?t\s+(?:want|need)\b|\bno\s+need\s+for\b)\s+(?:a\s+|an\s+|any\s+|the\s+)?$/;
+const isNegatedAt = (text: string, at: number) => NEGATED_BEFORE.test(text.slice(Math.max(0, at - 24), at));
+
+function allMatches(text: string, re: RegExp): Found<boolean>[] {
+  const g = new RegExp(re.source, 'g');
+  return [...text.matchAll(g)].map((m) => ({ value: !isNegatedAt(text, m.index), span: [m.index, m.index + m[0].length] as [number, number] }));
+}
+
+export interface NetworkCues {
+  /** The user asked for no network ("offline", "no internet", "air-gapped"). */
+  none?: Found<true>;
+  /** The user asked for internet ("online", "browse the web"). */
+  internet?: Found<true>;
+  tor?: Found<true>;
+  /** "direct internet without Tor": contradicts a Tor ask. */
+  direct?: Found<true>;
+}
+
+const NO_NET = /\b(?:no|without|zero|disable|disabled|block|blocked|cut\s+off\s+from(?:\s+the)?|isolated\s+from(?:\s+the)?|not\s+connected\s+to(?:\s+the)?|no\s+access\s+to(?:\s+the)?|never\s+(?:touch|reach)(?:es)?(?:\s+the)?)\s+(?:any\s+|the\s+|outside\s+|external\s+|outbound\s+)?(?:internet|network(?:ing)?|net(?:work)?\s+access|internet\s+access|connectivity|egress|web\s+access|outbound\s+traffic)\b|\boffline\b|\bair[- ]?gap(?:ped)?\b|\bdisconnected\b|\bnot\s+online\b|\bno\s+net\b|\b(?:keep|stay|kept)s?\s+(?:it\s+|me\s+|this\s+)?off\s+(?:the\s+)?(?:internet|network|net|web|grid)\b|\boff\s+the\s+(?:internet|grid)\b|\bnetwork\s*[:=]\s*none\b|\b(?:do\s+not|don'?t|never|must\s+not|should\s+not|shouldn'?t)\s+(?:give|allow|grant|want|need|have|let)\s+(?:it\s+|me\s+|them\s+)?(?:to\s+)?(?:any\s+|the\s+)?(?:internet|network(?:ing)?|net\s+access|connectivity|web\s+access|online\s+access|go\s+online|reach\s+the\s+internet)/;
+const INTERNET = /\b(?:internet(?:\s+access)?|online|web\s+access|network\s+access|networking|browse|browsing|surf(?:ing)?\s+the\s+web|download(?:ing)?|connected\s+to\s+the\s+(?:internet|web)|access\s+(?:to\s+)?the\s+web|sync(?:hroni[sz]e)?s?|imap|smtp|gmail|webmail|check(?:ing)?\s+(?:my\s+)?(?:e-?mails?|inbox)|git\s+(?:clone|pull|push)|apt(?:-get)?\s+install)\b/;
+const DIRECT = /\b(?:direct|normal|regular|plain|clearnet)\s+(?:internet|connection|access|network|browsing)\b|\bwithout\s+(?:going\s+through\s+)?tor\b|\bbypass(?:ing)?\s+tor\b|\bnot\s+(?:through|via|over)\s+tor\b|\boutside\s+(?:of\s+)?tor\b/;
+const TOR = /\b(?:tor|onion|via\s+tor|through\s+tor|\.onion|torbrowser|tor-browser)\b/;
+
+export function extractNetworkCues(text: string): NetworkCues {
+  const cues: NetworkCues = {};
+  const none = NO_NET.exec(text);
+  if (none) cues.none = { value: true, span: [none.index, none.index + none[0].length] };
+  // "internet" inside "no internet" is the negative cue, not a positive one.
+  const internet = allMatches(text, INTERNET).find(
+    (f) => f.value && !(none && f.span[0] >= none.index && f.span[0] < none.index + none[0].length),
+  );
+  if (internet) cues.internet = { value: true, span: internet.span };
+  const tor = allMatches(text, TOR).find((f) => f.value);
+  if (tor) cues.tor = { value: true, span: tor.span };
+  const direct = DIRECT.exec(text);
+  if (direct) cues.direct = { value: true, span: [direct.index, direct.index + direct[0].length] };
+  return cues;
+}
+
+export interface RuntimeCues {
+  vm?: Found<true>;
+  container?: Found<true>;
+  /** "most isolated", "maximum isolation": a hardened profile in a VM. */
+  maximumIsolation?: Found<true>;
+  /** "suspicious attachment", "malware", "hardened". */
+  hardened?: Found<true>;
+  /** "standard isolation", "normal sandbox". */
+  standard?: Found<true>;
+}
+
+const VM = /(?<![\w-])(?:vms?|virtual\s+machines?|kvm|qemu|libvirt|hypervisor|full\s+(?:os|operating\s+system)|own\s+kernel|virtuali[sz]ed)(?![\w-])/;
+// Singular only: "a container" is a runtime ask, "testing containers" is an activity.
+const CONTAINER = /\b(?:(?:docker|podman|oci)\s+container|container|containeri[sz]ed|container-based|lxc|lightweight)\b(?!s)/;
+const MAX_ISOLATION = /\b(?:most|maximum|max|strongest|strictest|highest|fully|completely|totally)\s+(?:isolated|isolation|secure|locked[- ]down|sandboxed)\b|\bas\s+isolated\s+as\s+possible\b|\bsandboxed\s+as\s+much\s+as\s+possible\b/;
+const HARDENED = /\b(?:suspicious|malware|malicious|untrusted|virus(?:es)?|phishing|quarantined?|ransomware|trojan|sketchy|dodgy|hardened|gvisor|runsc|air[- ]?gap(?:ped)?|detonate|infected|exploit\s+samples?|isolated|stranger|untrustworthy|(?:don'?t|do\s+not|can'?t|cannot)\s+trust|unknown\s+senders?|(?:open|unpack|extract|run|inspect|read)\w*\s+(?:it\s+|them\s+|this\s+)?safely|safely\s+(?:open|unpack|extract|run|inspect|read)|without\s+risk(?:ing)?|(?:strange|weird|unknown|unexpected)\s+(?:\w+\s+)?(?:attachments?|files?|links?|emails?|executables?|binar(?:y|ies)|documents?))\b/;
+const STANDARD = /\b(?:standard|normal|regular|default)\s+(?:isolation|sandbox|profile|security)\b/;
+
+export function extractRuntimeCues(text: string): RuntimeCues {
+  const cues: RuntimeCues = {};
+  const pick = (re: RegExp) => allMatches(text, re).find((f) => f.value) as Found<true> | undefined;
+  cues.maximumIsolation = pick(MAX_ISOLATION);
+  cues.vm = pick(VM);
+  cues.container = pick(CONTAINER);
+  cues.hardened = pick(HARDENED);
+  cues.standard = pick(STANDARD);
+  return cues;
+}
+
+export function extractProtocol(text: string): Found<EnvironmentSpec['display']['protocol']> | undefined {
+  return first(text, [
+    [/\b(?:rdp|remote\s+desktop\s+protocol|xrdp|ms-?rdp)\b/, 'rdp'],
+    [/\bspice\b/, 'spice'],
+    [/\b(?:vnc|x11vnc|tigervnc)\b/, 'vnc'],
+  ]);
+}
+
+const DESKTOP_RULES: [RegExp, string][] = DESKTOP_CATALOG.flatMap((d) =>
+  d.aliases
+    .filter((a) => a !== 'mate' && a !== 'window manager' && a !== 'minimal desktop')
+    .map((a) => [new RegExp(`\\b${escapeRegex(a)}\\b`), d.id] as [RegExp, string]),
+).concat([[/\bmate\s+(?:desktop|session|de)\b/, 'mate'], [/\bwith\s+mate\b/, 'mate']]);
+
+export const extractDesktop = (text: string): Found<string> | undefined => first(text, DESKTOP_RULES);
+
+const UNIT_HOURS: Record<string, number> = { minute: 1 / 60, min: 1 / 60, m: 1 / 60, hour: 1, hr: 1, h: 1, day: 24, d: 24, week: 168, month: 720, year: 8760 };
+const unitHours = (u: string) => UNIT_HOURS[u] ?? UNIT_HOURS[u.replace(/s$/, '')] ?? 1;
+const NUM = '(\\d+(?:\\.\\d+)?|an?|one|two|three|four|five|six|eight|ten|twelve|twenty|thirty|forty|fifteen|half\\s+an?|a\\s+couple\\s+of|couple\\s+of|few)';
+const numValue = (w: string) =>
+  ({ a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, eight: 8, ten: 10, twelve: 12, twenty: 20, thirty: 30, forty: 40, fifteen: 15, 'half a': 0.5, 'half an': 0.5, 'a couple of': 2, 'couple of': 2, few: 3 })[w.replace(/\s+/g, ' ')] ?? parseFloat(w);
+const UNIT = '(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|months?|years?)';
+
+export interface LifetimeCues {
+  maxHours?: Found<number>;
+  /** Two different lifetimes in one request ("shut down after 1 hour ... stay up for 8 hours"). */
+  conflictingHours?: [number, number];
+  idleSuspendMinutes?: Found<number>;
+}
+
+const IDLE = new RegExp(
+  `\\b(?:suspend|pause|sleep|hibernate|freeze)\\w*\\s+(?:it\\s+|me\\s+)?(?:after|(?:when|if|once|whenever)\\s+(?:it\\s+is\\s+|it's\\s+)?(?:idle|inactive|unused)(?:\\s+for)?(?:\\s+more\\s+than)?)\\s+${NUM}\\s*${UNIT}|` +
+    `\\b(?:idle|inactive|inactivity|unused|untouched)\\s+(?:for|after)\\s+(?:more\\s+than\\s+)?${NUM}\\s*${UNIT}|` +
+    `\\b(?:walk|step|go|am|i'?m|get)\\s+(?:away|afk)\\s+(?:for\\s+)?(?:more\\s+than\\s+)?${NUM}\\s*${UNIT}|` +
+    `\\b${NUM}\\s+idle\\s+${UNIT}|` +
+    `\\b(?:after\\s+)?${NUM}\\s*${UNIT}\\s+(?:of\\s+)?(?:idle|idling|inactivity|idleness|being\\s+idle|no\\s+input|without\\s+input)`,
+);
+const LIFE = new RegExp(
+  `\\b(?:for|during|over|lasting|last(?:s)?|keep\\s+it\\s+(?:for|around\\s+for)|up\\s+to|max(?:imum)?\\s+(?:of\\s+)?|at\\s+most)\\s+(?:the\\s+)?(?:next\\s+|following\\s+|about\\s+|around\\s+|roughly\\s+|like\\s+|maybe\\s+|approximately\\s+|~\\s*)?${NUM}\\s*${UNIT}\\b|` +
+    `\\b(?:for|during)\\s+(?:the\\s+)?(?:next\\s+|whole\\s+|entire\\s+|full\\s+)?(hour|day|week|month|year|afternoon|morning|evening|weekend|night|workday|work\\s+day)\\b|` +
+    `\\b${NUM}[- ]${UNIT.replace(/s\?/g, '')}\\s+(?:session|sandbox|environment|desktop|vm|lease)\\b|` +
+    // "shut it off after 3 hours", "delete it in 2 days"
+    `\\b(?:shut|turn|switch|power)\\s+(?:it\\s+|everything\\s+)?(?:off|down)\\s+(?:after|in)\\s+${NUM}\\s*${UNIT}\\b|` +
+    `\\b(?:terminate|end|kill|delete|destroy|expire|stop|remove)s?\\s+(?:it\\s+|itself\\s+|everything\\s+|the\\s+whole\\s+thing\\s+|the\\s+(?:vm|desktop|environment|session|machine|sandbox)\\s+)?(?:after|in)\\s+${NUM}\\s*${UNIT}\\b|` +
+    `\\b(?:live|last|run|exist|stay\\s+up|be\\s+around)\\s+(?:any\\s+)?(?:longer\\s+than|more\\s+than|over|beyond)\\s+${NUM}\\s*${UNIT}\\b|` +
+    // Terse lists: "8h", "30min", "2d" glued to the number.
+    `(?<![\\w.])(\\d+(?:\\.\\d+)?)(h|hrs?|mins?|d)\\b|` +
+    // A duration as its own list item: "firefox, 4h", ", 30min,", "..., a week"
+    `(?:^|[,;:]\\s*|\\band\\s+)${NUM}\\s*${UNIT}\\s*(?=$|[,;.!]|\\band\\b)`,
+  'g',
+);
+const NAMED_SPANS: Record<string, number> = { hour: 1, day: 24, week: 168, month: 720, year: 8760, afternoon: 4, morning: 4, evening: 4, night: 12, weekend: 48, workday: 8, 'work day': 8 };
+
+export function extractLifetime(text: string): LifetimeCues {
+  const cues: LifetimeCues = {};
+  const m = IDLE.exec(text);
+  if (m) {
+    // Each alternative captures (number, unit); take the pair that matched.
+    const at = m.findIndex((g, k) => k > 0 && g !== undefined);
+    const n = m[at] ?? '';
+    const u = m[at + 1] ?? 'minutes';
+    cues.idleSuspendMinutes = { value: Math.round(numValue(n) * unitHours(u) * 60), span: [m.index, m.index + m[0].length] };
+  }
+  for (const l of text.matchAll(LIFE)) {
+    if (m && l.index >= m.index && l.index < m.index + m[0].length) continue; // the idle phrase's own number
+    const pair = ([[1, 2], [4, 5], [6, 7], [8, 9], [10, 11], [12, 13], [14, 15]] as const).find(([n]) => l[n] !== undefined);
+    let value = pair ? numValue(l[pair[0]]!) * unitHours(l[pair[1]] ?? 'hours') : l[3] ? NAMED_SPANS[l[3].replace(/\s+/g, ' ')] : undefined;
+    // "1 hour and a half"
+    if (value !== undefined && pair && /^\s+and\s+a\s+half\b/.test(text.slice(l.index + l[0].length))) value += 0.5 * unitHours(l[pair[1]] ?? 'hours');
+    if (value === undefined || Number.isNaN(value)) continue;
+    const rounded = Math.round(value * 100) / 100;
+    if (!cues.maxHours) cues.maxHours = { value: rounded, span: [l.index, l.index + l[0].length] };
+    else if (cues.maxHours.value !== rounded) {
+      cues.conflictingHours = [cues.maxHours.value, rounded];
+      break;
+    }
+  }
+  return cues;
+}
+
+const KEEP = /\b(?:keep|save|preserve|persist|retain|store)\s+(?:all\s+)?(?:(?:my|the|our)\s+)?(?:files|data|work|documents|home|stuff|settings|changes|projects?)\b|\b(?:files|documents|data|work|stuff|home)\s+(?:need\s+to|needs\s+to|should|must|will|to)\s+(?:stick|stay)\s+around\b|\bstick\s+around\b|\bpersist(?:ent|ence|s)?\b|\b(?:files|data|work|home|changes)\s+(?:should|must|will|to)\s+(?:survive|persist|stay|remain|be\s+kept|be\s+saved)\b|\bsurvives?\s+(?:a\s+)?(?:restart|terminat\w*|reboot|sessions)\b|\bbetween\s+sessions\b|\bhome\s+(?:volume|folder|directory|dir)\b|\bdon'?t\s+lose\s+my\b|\bkeep\s+(?:it|them|everything)\s+(?:between|across|after)\b|\bacross\s+sessions\b/;
+const EPHEMERAL = /\b(?:ephemeral|(?:erase|wipe|delete|clear)\s+(?:everything|all\s+(?:my\s+)?files|my\s+files|it\s+all)|throw-?away|disposable|temporary\s+(?:files|storage)|nothing\s+(?:should\s+)?(?:persists?|be\s+kept|saved)|don'?t\s+(?:keep|save)\s+(?:my|the|any)|no\s+persist\w*|wipe\s+(?:it|everything)|burner)\b/;
+
+export function extractPersistence(text: string): (Found<boolean> & { conflict?: boolean }) | undefined {
+  const no = EPHEMERAL.exec(text);
+  const yes = KEEP.exec(text);
+  const overlaps = no && yes && yes.index < no.index + no[0].length && no.index < yes.index + yes[0].length;
+  if (no && yes && !overlaps && !/\b(?:don'?t|do\s+not|no)\s+(?:need\s+to\s+)?$/.test(text.slice(Math.max(0, yes.index - 16), yes.index))) {
+    return { value: true, span: [yes.index, yes.index + yes[0].length], conflict: true };
+  }
+  if (no) return { value: false, span: [no.index, no.index + no[0].length] };
+  return yes ? { value: true, span: [yes.index, yes.index + yes[0].length] } : undefined;
+}

@@ -1,0 +1,161 @@
+import type { CatalogApp } from '../catalog/app-catalog';
+import type { ComposeProblem } from './compose-result';
+import type { CatalogIndex } from './catalog-index';
+import { extractDesktop, extractLifetime, extractNetworkCues, extractPersistence, extractProtocol, extractRuntimeCues } from './extract-cues';
+import { extractOs } from './extract-os';
+import { extractQuantities, extractResolution } from './extract-quantities';
+import { findApps, type AppFindings, type AppMention } from './find-apps';
+import { findPolicyViolations, INJECTION } from './find-policy-violations';
+import { normalize, tokenize } from './text';
+
+/** Activities that imply a kind of application ("edit photos" → a photo editor). */
+const LIST_ONLY_NAMES: [string, string][] = [['r', 'r-base']];
+
+/** An activity is skipped when the user already named an app of a related kind (thonny for "coding"). */
+const RELATED: Record<string, string[]> = {
+  development: ['development', 'editor', 'education'],
+  editor: ['editor', 'development'],
+  media: ['media', 'audio'],
+  audio: ['audio', 'media'],
+};
+const ACTIVITIES: [RegExp, string][] = [
+  [/\b(?:edit(?:ing)?|retouch(?:ing)?|touch\s+up)\s+(?:some\s+|my\s+)?(?:photos?|pictures?|images?)\b|\bphoto\s+editing\b/, 'photo editor'],
+  [/\b(?:edit(?:ing)?|cut(?:ting)?)\s+(?:some\s+|my\s+)?(?:videos?|footage|movies?)\b|\bvideo\s+editing\b/, 'video editor'],
+  [/\b(?:edit(?:ing)?|record(?:ing)?)\s+(?:some\s+|my\s+)?(?:audio|podcasts?|sound)\b|\baudio\s+editing\b/, 'audio editor'],
+  [/\b(?:browse|browsing|surf(?:ing)?)\s+(?:the\s+)?(?:web|internet|net|websites?)\b|\bweb\s+browsing\b|\bvisit\s+(?:a\s+)?(?:websites?|links?|urls?)\b|\bopen\s+(?:a\s+|the\s+)?(?:suspicious\s+|sketchy\s+)?(?:links?|urls?|websites?)\b/, 'browser'],
+  [/\b(?:watch(?:ing)?|play(?:ing)?)\s+(?:some\s+|a\s+)?(?:videos?|movies?|films?|dvds?)\b/, 'video player'],
+  [/\b(?:listen(?:ing)?\s+to|play(?:ing)?)\s+(?:some\s+)?music\b/, 'music player'],
+  [/\b(?:write|writing|edit(?:ing)?)\s+(?:a\s+|some\s+|my\s+)?(?:documents?|letters?|essays?|reports?|papers?)\b/, 'word processor'],
+  [/\b(?:work(?:ing)?\s+(?:on|with)|edit(?:ing)?)\s+(?:some\s+|a\s+|my\s+)?spreadsheets?\b/, 'spreadsheet'],
+  [/\b(?:read(?:ing)?|view(?:ing)?|open(?:ing)?)\s+(?:a\s+|some\s+|my\s+|the\s+)?(?:suspicious\s+|untrusted\s+)?pdfs?\b/, 'pdf reader'],
+  [/\b(?:write|writing)\s+(?:some\s+)?code\b|\b(?:coding|programming)\b/, 'code editor'],
+  [/\b(?:check|read|send|write)(?:ing)?\s+(?:my\s+|some\s+)?e-?mails?\b/, 'email client'],
+  [/\bdownload(?:ing)?\s+(?:some\s+)?torrents?\b/, 'torrent client'],
+  [/\b(?:rss|atom)\s+feeds?\b|\bnews\s+feeds?\b/, 'rss reader'],
+  [/\b(?:merge|combine|split|rearrange|reorder)\s+(?:\w+\s+){0,4}pdfs?\b/, 'merge pdf'],
+  [/\b(?:store|manage|keep|save|remember)\s+(?:all\s+)?(?:of\s+)?(?:my\s+|our\s+|the\s+)?passwords\b/, 'password manager'],
+  [/\bpdfs?\b[^.!?]{0,80}\b(?:read|view|open|look\s+at)\b|\b(?:read|view|open|look\s+at)\b[^.!?]{0,40}\bpdfs?\b/, 'pdf reader'],
+  [/\b(?:record(?:ing)?\s+(?:my\s+|the\s+)?screen|screen\s+recording|screencast(?:ing)?|live\s*stream(?:ing)?)\b/, 'screen recorder'],
+  [/\b(?:open|inspect|look\s+at|analy[sz]e)\s+(?:a\s+|an\s+|this\s+|some\s+)?(?:suspicious\s+|untrusted\s+|sketchy\s+)?(?:word\s+)?(?:attachments?|documents?|docx?\s+files?|office\s+files?)\b/, 'office suite'],
+];
+
+// Words that name the thing asked for; "setup" or "system" alone are too vague to build on.
+const DESKTOP_WORDS = /\b(?:desktop|linux|workstation|environment|machine|computer|sandbox|vm|pc|laptop)\b/;
+
+export interface Intent {
+  text: string;
+  apps: AppMention[];
+  unavailable: AppFindings['unavailable'];
+  unknown: string[];
+  network: ReturnType<typeof extractNetworkCues>;
+  runtime: ReturnType<typeof extractRuntimeCues>;
+  protocol?: ReturnType<typeof extractProtocol>;
+  resolution?: ReturnType<typeof extractResolution>;
+  desktop?: ReturnType<typeof extractDesktop>;
+  os?: ReturnType<typeof extractOs>;
+  lifetime: ReturnType<typeof extractLifetime>;
+  persistence?: ReturnType<typeof extractPersistence>;
+  quantities: ReturnType<typeof extractQuantities>;
+  policy: ComposeProblem[];
+  injection: boolean;
+  /** "an editor": which kind is unclear. */
+  vagueEditor: boolean;
+  /** The request names a desktop, machine or anything the composer understood. */
+  understood: boolean;
+}
+
+const inside = (span: [number, number], spans: [number, number][]) => spans.some(([s, e]) => span[0] >= s && span[1] <= e);
+
+/** Reads everything the composer understands from a request; no defaults, no decisions. */
+export function interpretRequest(request: string, index: CatalogIndex): Intent {
+  const text = normalize(request);
+  const tokens = tokenize(text);
+  const quantities = extractQuantities(text);
+  const resolution = extractResolution(text);
+  const os = extractOs(text);
+  const lifetime = extractLifetime(text);
+  const persistence = extractPersistence(text);
+  const network = extractNetworkCues(text);
+  const runtime = extractRuntimeCues(text);
+  const consumedSpans: [number, number][] = [
+    ...quantities.spans,
+    ...(resolution ? [resolution.span] : []),
+    ...(os ? [os.span] : []),
+    ...(lifetime.maxHours ? [lifetime.maxHours.span] : []),
+    ...(lifetime.idleSuspendMinutes ? [lifetime.idleSuspendMinutes.span] : []),
+    ...(persistence ? [persistence.span] : []),
+    ...(network.none ? [network.none.span] : []),
+    ...(runtime.vm ? [runtime.vm.span] : []),
+    ...(runtime.container ? [runtime.container.span] : []),
+  ];
+  const consumed = (t: { start: number; end: number }) => consumedSpans.some(([s, e]) => t.start < e && t.end > s);
+  const found = findApps(text, { tokens, consumed }, index);
+
+  const appSpans = found.mentions.map((m) => m.span);
+  // "rdp" inside "rdp client" names an app, not the display protocol; likewise desktops and Tor.
+  let protocol = extractProtocol(text);
+  if (protocol && inside(protocol.span, appSpans)) protocol = undefined;
+  let desktop = extractDesktop(text);
+  if (desktop && inside(desktop.span, appSpans)) desktop = undefined;
+  // Words that are cues (a desktop, a protocol, Tor) are not unknown software.
+  const cueSpans = [desktop?.span, protocol?.span, network.tor?.span, network.internet?.span, runtime.hardened?.span, runtime.maximumIsolation?.span, runtime.standard?.span].filter((x): x is [number, number] => Boolean(x));
+  const unknown = found.unknown.filter((u) => !cueSpans.some(([s, e]) => u.span[0] < e && u.span[1] > s)).map((u) => u.word);
+  // "my antivirus flagged it" talks about the user's own software, not a wish; "remote desktop protocol" is a protocol.
+  const mentions = found.mentions.filter(
+    (m) =>
+      !['tor', 'rdp', 'vnc', 'spice'].includes(m.said) &&
+      !(m.said !== m.app.id && /\b(?:my|our)\s+$/.test(text.slice(Math.max(0, m.span[0] - 8), m.span[0]))) &&
+      // "sent me a zip on telegram": a channel mentioned in passing, not an ask.
+      !(m.app.category === 'communication' && /\b(?:on|via|over|through|from)\s+$/.test(text.slice(Math.max(0, m.span[0] - 10), m.span[0]))) &&
+      // "an email attachment", "a browser link": the generic word describes something else.
+      !(m.how === 'generic' && /^\s*(?:attachments?|files?|address(?:es)?|links?|accounts?|samples?|messages?|history|extensions?|cache|settings|tabs?)\b/.test(text.slice(m.span[1], m.span[1] + 16))) &&
+      !(protocol && m.span[0] >= protocol.span[0] && m.span[1] <= protocol.span[1] && protocol.span[1] - protocol.span[0] > m.span[1] - m.span[0]),
+  );
+
+  for (const [re, term] of ACTIVITIES) {
+    const m = re.exec(text);
+    const target = index.phrases.get(term);
+    if (!m || !target || target.kind === 'unavailable') continue;
+    const related = RELATED[target.app.category] ?? [target.app.category];
+    if (mentions.some((x) => related.includes(x.app.category) && !x.negated)) continue;
+    if (mentions.some((x) => x.app.id === target.app.id)) continue;
+    mentions.push({ app: target.app, said: m[0], how: 'generic', negated: false, span: [m.index, m.index + m[0].length] });
+  }
+
+  // Single letters are names only inside a list of software ("Jupyter, R and git").
+  for (const [letter, id] of LIST_ONLY_NAMES) {
+    const app = index.phrases.get(id);
+    const re = new RegExp(`(?:[,+&]|\\band\\b|\\bwith\\b)\\s*${letter}\\s*(?=[,+&]|\\band\\b|$)`, 'g');
+    for (const m of text.matchAll(re)) {
+      if (app?.kind !== 'app' || mentions.some((x) => x.app === app.app)) continue;
+      const at = m.index + m[0].lastIndexOf(letter);
+      mentions.push({ app: app.app, said: letter, how: 'name', negated: false, span: [at, at + letter.length] });
+    }
+  }
+  // "a PDF reader like okular": a generic word yields to the app of its kind the user named.
+  const named = mentions.filter((m) => m.how !== 'generic' && !m.negated);
+  const kept = mentions.filter((m) => m.how !== 'generic' || m.negated || !named.some((n) => n.app.category === m.app.category && n.app !== m.app));
+  mentions.length = 0;
+  mentions.push(...kept);
+
+  const apps = [...mentions].sort((a, b) => a.span[0] - b.span[0]);
+  const hasEditorApp = apps.some((a) => ['editor', 'development', 'graphics'].includes(a.app.category));
+  const vagueEditor = !hasEditorApp && /\b(?:an?|some|the|my)\s+(?:good\s+)?editor\b/.test(text);
+  const understood =
+    apps.length > 0 || found.unavailable.length > 0 || unknown.length > 0 || DESKTOP_WORDS.test(text) ||
+    Boolean(os || desktop || protocol || resolution || persistence || lifetime.maxHours || lifetime.idleSuspendMinutes) ||
+    Boolean(network.none || network.internet || network.tor || runtime.vm || runtime.container || runtime.hardened || runtime.maximumIsolation) ||
+    quantities.cpu !== undefined || quantities.memoryMiB !== undefined || quantities.diskGiB !== undefined || quantities.gpu !== undefined || quantities.problems.length > 0;
+
+  return {
+    text, apps, unavailable: found.unavailable, unknown, network, runtime, protocol, resolution, desktop, os, lifetime, persistence, quantities,
+    policy: findPolicyViolations(text), injection: INJECTION.test(request), vagueEditor, understood,
+  };
+}
+
+export const wantedApps = (intent: Intent): CatalogApp[] => {
+  const out: CatalogApp[] = [];
+  const dropped = new Set(intent.apps.filter((a) => a.negated).map((a) => a.app.id));
+  for (const m of intent.apps) if (!m.negated && !dropped.has(m.app.id) && !out.includes(m.app)) out.push(m.app);
+  return out;
+};

@@ -1,0 +1,70 @@
+import type { EnvironmentSpec } from './environment-spec';
+
+/**
+ * What a deployment can build. The composer checks specs against this (not
+ * against hard-coded facts) so the same language understanding serves a
+ * container-only install and a full one with KVM, gVisor and Tor.
+ */
+export interface DeploymentCapabilities {
+  /** distro → releases this deployment builds images for. */
+  os: Record<string, string[]>;
+  desktops: string[];
+  runtimes: EnvironmentSpec['runtime'][];
+  isolation: EnvironmentSpec['isolation'][];
+  networkModes: EnvironmentSpec['network']['mode'][];
+  protocols: EnvironmentSpec['display']['protocol'][];
+  homeVolume: boolean;
+}
+
+/** Hard limits for one request: the lower of the caller's quota and the host's size. */
+export interface ResourceBounds {
+  cpu: number;
+  memoryMiB: number;
+  diskGiB: number;
+  gpu: number;
+}
+
+/** What this deployment builds today (containers on Docker; see README "Security defaults"). */
+export const DEPLOYMENT_CAPABILITIES: DeploymentCapabilities = {
+  os: { debian: ['12'] },
+  desktops: ['openbox'],
+  runtimes: ['container'],
+  isolation: ['standard'],
+  networkModes: ['none', 'egress'],
+  protocols: ['vnc'],
+  homeVolume: false,
+};
+
+/**
+ * Everything the design plans for on Debian-only machines: the composer's
+ * evaluation runs against this so it measures understanding, not which
+ * runtime a given install has switched on. SPICE is absent on purpose
+ * (guacd has no SPICE), as is every non-Debian OS (no archive reachable).
+ */
+export const FULL_CAPABILITIES: DeploymentCapabilities = {
+  os: { debian: ['12'] },
+  desktops: ['openbox', 'xfce', 'lxqt', 'mate'],
+  runtimes: ['container', 'vm'],
+  isolation: ['standard', 'hardened'],
+  networkModes: ['none', 'egress', 'tor'],
+  protocols: ['vnc', 'rdp'],
+  homeVolume: true,
+};
+
+/** The default per-user quota until admins set one (issue: quotas). */
+export const DEFAULT_QUOTA: ResourceBounds = { cpu: 8, memoryMiB: 16_384, diskGiB: 100, gpu: 0 };
+
+/**
+ * Bounds for a host of the given size: memory keeps 2 GiB for the host itself;
+ * vCPUs may be overcommitted 4:1 as KVM and cloud hosts do (the Docker driver
+ * caps a container's CPU share at the host's cores).
+ */
+export function boundsFor(opts: { quota?: ResourceBounds; hostCpus: number; hostMemoryMiB: number; hostGpus?: number }): ResourceBounds {
+  const q = opts.quota ?? DEFAULT_QUOTA;
+  return {
+    cpu: Math.min(q.cpu, opts.hostCpus * 4),
+    memoryMiB: Math.min(q.memoryMiB, Math.max(256, opts.hostMemoryMiB - 2048)),
+    diskGiB: q.diskGiB,
+    gpu: Math.min(q.gpu, opts.hostGpus ?? 0),
+  };
+}
