@@ -142,7 +142,11 @@ export function applyIntent(opts: { base: EnvironmentSpec; intent: Intent; mode:
     if (life.maxHours.value > 720) problems.push({ field: 'lifetime.maxHours', message: `${life.maxHours.value} hours is longer than the 720-hour (30-day) limit`, kind: 'invalid' });
     else spec.lifetime.maxHours = Math.max(0.25, life.maxHours.value);
   }
-  if (life.idleSuspendMinutes) {
+  if (life.neverSuspend && life.idleSuspendMinutes) problems.push({ field: 'lifetime.idleSuspendMinutes', message: 'asked both to suspend when idle and never to suspend: choose one', kind: 'conflict' });
+  else if (life.neverSuspend) {
+    spec.lifetime.idleSuspendMinutes = 1440;
+    assumptions.push('Never suspended for idleness within a day (1440 minutes, the longest allowed).');
+  } else if (life.idleSuspendMinutes) {
     if (life.idleSuspendMinutes.value < 1 || life.idleSuspendMinutes.value > 1440) problems.push({ field: 'lifetime.idleSuspendMinutes', message: 'idle suspend must be between 1 minute and 24 hours', kind: 'invalid' });
     else spec.lifetime.idleSuspendMinutes = life.idleSuspendMinutes.value;
   }

@@ -17,7 +17,7 @@ const first = <T>(text: string, rules: [RegExp, T][]): Found<T> | undefined => {
   return best;
 };
 
-const NEGATED_BEFORE = /(?:\bnot?\b|\bwithout\b|\binstead\s+of\b|\brather\s+than\b|\bnever\b|\bdon'?t\s+(?:want|need)\b|\bno\s+need\s+for\b)\s+(?:a\s+|an\s+|any\s+|the\s+)?$/;
+const NEGATED_BEFORE = /(?:\bnot?\b|\bwithout\b|\binstead\s+of\b|\brather\s+than\b|\bnever\b|\bdon'?t\s+(?:want|need)\b|\bno\s+need\s+for\b)\s+(?:a\s+|an\s+|any\s+|the\s+)?(?:[\w-]+\s+){0,2}$/;
 const isNegatedAt = (text: string, at: number) => NEGATED_BEFORE.test(text.slice(Math.max(0, at - 24), at));
 
 function allMatches(text: string, re: RegExp): Found<boolean>[] {
@@ -67,11 +67,11 @@ export interface RuntimeCues {
   standard?: Found<true>;
 }
 
-const VM = /(?<![\w-])(?:vms?|virtual\s+machines?|kvm|qemu|libvirt|hypervisor|full\s+(?:os|operating\s+system)|own\s+kernel|virtuali[sz]ed)(?![\w-])/;
+const VM = /\bhardware[- ]virtuali[sz]ed\b|\b(?:virtual|vm|kvm)\s+guest\b|(?<![\w-])(?:vms?|virtual\s+machines?|kvm|qemu|libvirt|hypervisor|full\s+(?:os|operating\s+system)|own\s+kernel|virtuali[sz]ed)(?![\w-])/;
 // Singular only: "a container" is a runtime ask, "testing containers" is an activity.
 const CONTAINER = /\b(?:(?:docker|podman|oci)\s+container|container|containeri[sz]ed|container-based|lxc|lightweight)\b(?!s)/;
 const MAX_ISOLATION = /\b(?:most|maximum|max|strongest|strictest|highest|fully|completely|totally)\s+(?:isolated|isolation|secure|locked[- ]down|sandboxed)\b|\bas\s+isolated\s+as\s+possible\b|\bsandboxed\s+as\s+much\s+as\s+possible\b/;
-const HARDENED = /\b(?:suspicious|malware|malicious|untrusted|virus(?:es)?|phishing|quarantined?|ransomware|trojan|sketchy|dodgy|hardened|gvisor|runsc|air[- ]?gap(?:ped)?|detonate|infected|exploit\s+samples?|isolated|stranger|untrustworthy|(?:don'?t|do\s+not|can'?t|cannot)\s+trust|unknown\s+senders?|(?:open|unpack|extract|run|inspect|read)\w*\s+(?:it\s+|them\s+|this\s+)?safely|safely\s+(?:open|unpack|extract|run|inspect|read)|without\s+risk(?:ing)?|(?:strange|weird|unknown|unexpected)\s+(?:\w+\s+)?(?:attachments?|files?|links?|emails?|executables?|binar(?:y|ies)|documents?))\b/;
+const HARDENED = /\b(?:suspicious|malware|malicious|untrusted|virus(?:es)?|phishing|quarantined?|ransomware|trojan|sketchy|dodgy|hardened|gvisor|runsc|air[- ]?gap(?:ped)?|detonate|infected|exploit\s+samples?|isolated|stranger|hostile|forensics?|seized|booby[- ]?trapped|compromised|tampered|untrustworthy|(?:don'?t|do\s+not|can'?t|cannot)\s+trust|unknown\s+senders?|(?:open|unpack|extract|run|inspect|read)\w*\s+(?:it\s+|them\s+|this\s+)?safely|safely\s+(?:open|unpack|extract|run|inspect|read)|without\s+risk(?:ing)?|(?:strange|weird|unknown|unexpected)\s+(?:\w+\s+)?(?:attachments?|files?|links?|emails?|executables?|binar(?:y|ies)|documents?))\b/;
 const STANDARD = /\b(?:standard|normal|regular|default)\s+(?:isolation|sandbox|profile|security)\b/;
 
 export function extractRuntimeCues(text: string): RuntimeCues {
@@ -97,7 +97,7 @@ const DESKTOP_RULES: [RegExp, string][] = DESKTOP_CATALOG.flatMap((d) =>
   d.aliases
     .filter((a) => a !== 'mate' && a !== 'window manager' && a !== 'minimal desktop')
     .map((a) => [new RegExp(`\\b${escapeRegex(a)}\\b`), d.id] as [RegExp, string]),
-).concat([[/\bmate\s+(?:desktop|session|de)\b/, 'mate'], [/\bwith\s+mate\b/, 'mate']]);
+).concat([[/\bmate\s+(?:desktop|session|de)\b/, 'mate'], [/(?:\bwith|\band|[+,&])\s*mate\b/, 'mate']]);
 
 export const extractDesktop = (text: string): Found<string> | undefined => first(text, DESKTOP_RULES);
 
@@ -108,7 +108,11 @@ const numValue = (w: string) =>
   ({ a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, eight: 8, ten: 10, twelve: 12, twenty: 20, thirty: 30, forty: 40, fifteen: 15, 'half a': 0.5, 'half an': 0.5, 'a couple of': 2, 'couple of': 2, few: 3 })[w.replace(/\s+/g, ' ')] ?? parseFloat(w);
 const UNIT = '(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|months?|years?)';
 
+const NEVER_SUSPEND = /\b(?:never|don'?t|do\s+not|no)\s+(?:auto[- ]?)?(?:suspend|pause|sleep|hibernate)\w*|\bno\s+idle\s+(?:suspend|timeout)\b/;
+
 export interface LifetimeCues {
+  /** "never suspend it": no idle suspend (the longest the spec allows). */
+  neverSuspend?: Found<true>;
   maxHours?: Found<number>;
   /** Two different lifetimes in one request ("shut down after 1 hour ... stay up for 8 hours"). */
   conflictingHours?: [number, number];
@@ -120,6 +124,7 @@ const IDLE = new RegExp(
     `\\b(?:idle|inactive|inactivity|unused|untouched)\\s+(?:for|after)\\s+(?:more\\s+than\\s+)?${NUM}\\s*${UNIT}|` +
     `\\b(?:walk|step|go|am|i'?m|get)\\s+(?:away|afk)\\s+(?:for\\s+)?(?:more\\s+than\\s+)?${NUM}\\s*${UNIT}|` +
     `\\b${NUM}\\s+idle\\s+${UNIT}|` +
+    `\\bidle[- ]?(?:suspend|timeout|limit|sleep)\\s*(?:after|of|at|:|=)?\\s*${NUM}\\s*${UNIT}|` +
     `\\b(?:after\\s+)?${NUM}\\s*${UNIT}\\s+(?:of\\s+)?(?:idle|idling|inactivity|idleness|being\\s+idle|no\\s+input|without\\s+input)`,
 );
 const LIFE = new RegExp(
@@ -129,6 +134,7 @@ const LIFE = new RegExp(
     // "shut it off after 3 hours", "delete it in 2 days"
     `\\b(?:shut|turn|switch|power)\\s+(?:it\\s+|everything\\s+)?(?:off|down)\\s+(?:after|in)\\s+${NUM}\\s*${UNIT}\\b|` +
     `\\b(?:terminate|end|kill|delete|destroy|expire|stop|remove)s?\\s+(?:it\\s+|itself\\s+|everything\\s+|the\\s+whole\\s+thing\\s+|the\\s+(?:vm|desktop|environment|session|machine|sandbox)\\s+)?(?:after|in)\\s+${NUM}\\s*${UNIT}\\b|` +
+    `\\b${NUM}\\s*${UNIT}\\s+(?:max(?:imum)?|tops|at\\s+most|limit)\\b|` +
     `\\b(?:live|last|run|exist|stay\\s+up|be\\s+around)\\s+(?:any\\s+)?(?:longer\\s+than|more\\s+than|over|beyond)\\s+${NUM}\\s*${UNIT}\\b|` +
     // Terse lists: "8h", "30min", "2d" glued to the number.
     `(?<![\\w.])(\\d+(?:\\.\\d+)?)(h|hrs?|mins?|d)\\b|` +
@@ -140,6 +146,8 @@ const NAMED_SPANS: Record<string, number> = { hour: 1, day: 24, week: 168, month
 
 export function extractLifetime(text: string): LifetimeCues {
   const cues: LifetimeCues = {};
+  const never = NEVER_SUSPEND.exec(text);
+  if (never) cues.neverSuspend = { value: true, span: [never.index, never.index + never[0].length] };
   const m = IDLE.exec(text);
   if (m) {
     // Each alternative captures (number, unit); take the pair that matched.
@@ -150,7 +158,7 @@ export function extractLifetime(text: string): LifetimeCues {
   }
   for (const l of text.matchAll(LIFE)) {
     if (m && l.index >= m.index && l.index < m.index + m[0].length) continue; // the idle phrase's own number
-    const pair = ([[1, 2], [4, 5], [6, 7], [8, 9], [10, 11], [12, 13], [14, 15]] as const).find(([n]) => l[n] !== undefined);
+    const pair = ([[1, 2], [4, 5], [6, 7], [8, 9], [10, 11], [12, 13], [14, 15], [16, 17]] as const).find(([n]) => l[n] !== undefined);
     let value = pair ? numValue(l[pair[0]]!) * unitHours(l[pair[1]] ?? 'hours') : l[3] ? NAMED_SPANS[l[3].replace(/\s+/g, ' ')] : undefined;
     // "1 hour and a half"
     if (value !== undefined && pair && /^\s+and\s+a\s+half\b/.test(text.slice(l.index + l[0].length))) value += 0.5 * unitHours(l[pair[1]] ?? 'hours');
@@ -165,7 +173,7 @@ export function extractLifetime(text: string): LifetimeCues {
   return cues;
 }
 
-const KEEP = /\b(?:keep|save|preserve|persist|retain|store)\s+(?:all\s+)?(?:(?:my|the|our)\s+)?(?:files|data|work|documents|home|stuff|settings|changes|projects?)\b|\b(?:files|documents|data|work|stuff|home)\s+(?:need\s+to|needs\s+to|should|must|will|to)\s+(?:stick|stay)\s+around\b|\bstick\s+around\b|\bpersist(?:ent|ence|s)?\b|\b(?:files|data|work|home|changes)\s+(?:should|must|will|to)\s+(?:survive|persist|stay|remain|be\s+kept|be\s+saved)\b|\bsurvives?\s+(?:a\s+)?(?:restart|terminat\w*|reboot|sessions)\b|\bbetween\s+sessions\b|\bhome\s+(?:volume|folder|directory|dir)\b|\bdon'?t\s+lose\s+my\b|\bkeep\s+(?:it|them|everything)\s+(?:between|across|after)\b|\bacross\s+sessions\b/;
+const KEEP = /\b(?:keep|save|preserve|persist|retain|store)\s+(?:all\s+)?(?:(?:my|the|our)\s+)?(?:files|data|work|documents|home|stuff|settings|changes|projects?)\b|\b(?:files|documents|data|work|stuff|home)\s+(?:need\s+to|needs\s+to|should|must|will|to)\s+(?:stick|stay)\s+around\b|\bstick\s+around\b|\bstill\s+be\s+there\b|\bbe\s+there\s+(?:when|next|tomorrow)\b|\bwhen\s+i\s+(?:log|come|sign)\s+back\b|\bpersist(?:ent|ence|s)?\b|\b(?:files|data|work|home|changes)\s+(?:should|must|will|to)\s+(?:survive|persist|stay|remain|be\s+kept|be\s+saved)\b|\bsurvives?\s+(?:a\s+)?(?:restart|terminat\w*|reboot|sessions)\b|\bbetween\s+sessions\b|\bhome\s+(?:volume|folder|directory|dir)\b|\bdon'?t\s+lose\s+my\b|\bkeep\s+(?:it|them|everything)\s+(?:between|across|after)\b|\bacross\s+sessions\b/;
 const EPHEMERAL = /\b(?:ephemeral|(?:erase|wipe|delete|clear)\s+(?:everything|all\s+(?:my\s+)?files|my\s+files|it\s+all)|throw-?away|disposable|temporary\s+(?:files|storage)|nothing\s+(?:should\s+)?(?:persists?|be\s+kept|saved)|don'?t\s+(?:keep|save)\s+(?:my|the|any)|no\s+persist\w*|wipe\s+(?:it|everything)|burner)\b/;
 
 export function extractPersistence(text: string): (Found<boolean> & { conflict?: boolean }) | undefined {

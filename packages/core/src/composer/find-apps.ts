@@ -29,9 +29,9 @@ const LIST_JOINERS = new Set(['or', 'nor', 'and']);
  * After these words a sentence names software. Kept narrow on purpose: calling
  * an ordinary word unknown software spoils an otherwise good request.
  */
-const SLOT_WORDS = new Set(['with', 'install', 'installed', 'plus', 'including', 'include', 'add', 'using', 'apps', 'app', 'software', 'programs', 'tools']);
+const SLOT_WORDS = new Set(['run', 'launch', 'start', 'with', 'install', 'installed', 'plus', 'including', 'include', 'add', 'using', 'apps', 'app', 'software', 'programs', 'tools']);
 /** Words that may follow a software name in a list: "frobnicator installed", "frobnicator please". */
-const ITEM_ENDERS = new Set(['installed', 'preinstalled', 'please', 'pls', 'for', 'to', 'app', 'application', 'so', 'as', 'on', 'in']);
+const ITEM_ENDERS = new Set(['studio', 'pro', 'suite', 'editor', 'player', 'manager', 'reader', 'viewer', 'client', 'installed', 'preinstalled', 'please', 'pls', 'for', 'to', 'app', 'application', 'so', 'as', 'on', 'in']);
 const FILLERS = new Set(['a', 'an', 'the', 'some', 'any', 'my', 'me', 'us', 'to', 'it', 'please', 'also', 'just', 'only', 'like', 'preinstalled', 'installed', 'latest', 'newest', 'recent', 'good', 'nice', 'simple', 'basic', 'full', 'open', 'source', 'free']);
 
 interface Slice {
@@ -145,7 +145,9 @@ export function findApps(text: string, { tokens, consumed }: Slice, index: Catal
     // In a list of software: right after "with"/"install", or next to catalog names.
     // The request's first word, standing alone ("Scrivener pls, ..."), is a name too.
     const inSlot = (!prev && tok.text.length >= 4) || (prev !== undefined && SLOT_WORDS.has(prev.text)) || afterApp;
-    const listNeighbour = next !== undefined && (next.afterBreak || LIST_JOINERS.has(next.text)) && (matched.has(i + 1) || matched.has(i + 2));
+    // "frobnicator, vlc": a comma or joiner (not a colon: "for a bootcamp: thonny") before a catalog name.
+    const separator = next ? text.slice(tokens[last]!.end, next.start) : '';
+    const listNeighbour = next !== undefined && (/^\s*[,+&]\s*$/.test(separator) || LIST_JOINERS.has(next.text)) && (matched.has(last + 1) || matched.has(last + 2));
     const negated = prev ? NEGATORS.has(prev.text) : false;
     if ((inSlot || listNeighbour) && endsItem && !negated) findings.unknown.push({ word: text.slice(tok.start, tokens[last]!.end), span: [tok.start, tokens[last]!.end] });
   }
