@@ -1,10 +1,19 @@
 import os from 'node:os';
 import { z } from 'zod';
+import { hostIdFrom } from '@genos/core';
 
 /** Every setting the worker reads, validated once at start. */
 const schema = z.object({
   DATABASE_URL: z.string().url(),
-  GENOS_HOST_NAME: z.string().min(1).default(os.hostname()),
+  // The host's id in the scheduler and in its queue names.
+  GENOS_HOST_NAME: z.string().min(1).default(hostIdFrom(os.hostname())),
+  // Schedulable capacity: vCPUs = cores x overcommit (KVM and cloud hosts overcommit); memory keeps 2 GiB for the host.
+  GENOS_CPU_OVERCOMMIT: z.coerce.number().positive().max(16).default(4),
+  GENOS_HOST_CPUS: z.coerce.number().optional(),
+  GENOS_HOST_MEMORY_MIB: z.coerce.number().int().optional(),
+  GUACD_HOST: z.string().default('127.0.0.1'),
+  GUACD_PORT: z.coerce.number().int().default(4822),
+  GENOS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   // Separates deployments sharing one Docker engine (the test suite runs as 'test').
   GENOS_INSTANCE: z.string().regex(/^[a-z0-9-]{1,32}$/).default('default'),
   GENOS_STATE_DIR: z.string().min(1).optional(),

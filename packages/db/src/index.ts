@@ -10,5 +10,6 @@ export * from './generated/prisma/client.ts';
 export { createPrismaClient, getPrisma } from './client.ts';
 export { createPrismaStore } from './store/prisma-store.ts';
 export type { Enqueue, SqlExecutor } from './store/sql-executor.ts';
-export { bossEnqueue, createBoss, ensureQueues, JOB_WAKEUP_CHANNEL, PgBoss } from './queue/job-queue.ts';
+export { bossEnqueue, createBoss, ensureHostQueues, ensureQueues, JOB_WAKEUP_CHANNEL, PgBoss } from './queue/job-queue.ts';
 export { recordImage, type ImageRecordInput } from './store/record-image.ts';
+export { ensurePoolOwner, POOL_OWNER_EMAIL } from './pool-owner.ts';

@@ -12,7 +12,7 @@ import {
   type Store,
 } from '@genos/core';
 import { bossEnqueue, createBoss, createPrismaStore, ensureQueues, type PgBoss } from '@genos/db';
-import { createTestDatabase, type TestDatabase } from '@genos/db/testing';
+import { createTestDatabase, registerTestHost, type TestDatabase } from '@genos/db/testing';
 import { INSTANCE_LABEL } from '../docker/container-config';
 import { createDockerDriver } from '../docker/docker-driver';
 import { probeGuacd } from '../display/guacd-probe';
@@ -40,6 +40,7 @@ beforeAll(async () => {
   await boss.start();
   await ensureQueues(boss);
   store = createPrismaStore({ prisma: db.prisma, enqueue: bossEnqueue(boss) });
+  await registerTestHost({ store, boss, id: HOST });
   const u = await db.prisma.user.create({ data: { email: 'lifecycle@genos.test' } });
   user = { kind: 'user', id: u.id };
 });

@@ -1,12 +1,27 @@
 import pg from 'pg';
-import { destroyEnvironment, provisionEnvironment, type EnvironmentJob, type JobName, type RuntimeDriver, type Store } from '@genos/core';
+import {
+  destroyEnvironment,
+  hostQueue,
+  HOST_JOB_NAMES,
+  provisionEnvironment,
+  refillPools,
+  scheduleQueued,
+  type EnvironmentJob,
+  type HostJobName,
+  type PoolJob,
+  type RuntimeDriver,
+  type Store,
+} from '@genos/core';
 import { JOB_WAKEUP_CHANNEL, type PgBoss } from '@genos/db';
 import type { Logger } from '../logger';
 
+/** Capacity just freed: place whatever waits in the queue. */
+const scheduleNow = (store: Store) => store.transaction((tx) => scheduleQueued({ tx }));
+
 /**
- * Subscribes the worker to its queues. pg-boss claims each job with
- * FOR UPDATE SKIP LOCKED; a NOTIFY sent in the enqueuing transaction wakes
- * the pollers at once instead of waiting for the next poll.
+ * Subscribes the worker to its own host's queues and the shared ones.
+ * pg-boss claims each job with FOR UPDATE SKIP LOCKED; a NOTIFY sent in the
+ * enqueuing transaction wakes the pollers at once instead of waiting.
  */
 export async function registerHandlers(opts: {
   boss: PgBoss;
@@ -15,39 +30,53 @@ export async function registerHandlers(opts: {
   hostName: string;
   databaseUrl: string;
   concurrency: number;
+  poolOwnerId: string;
   log: Logger;
+  /** Extra host jobs (suspend, resume) provided by other modules. */
+  extra?: Partial<Record<HostJobName, (job: EnvironmentJob) => Promise<void>>>;
 }): Promise<{ stop(): Promise<void> }> {
   const { boss, store, driver, log } = opts;
-  const workerIds = new Map<JobName, string[]>();
+  const workerIds = new Map<string, string[]>();
 
-  const handlers: Record<JobName, (job: EnvironmentJob) => Promise<void>> = {
+  const hostHandlers: Partial<Record<HostJobName, (job: EnvironmentJob) => Promise<void>>> = {
     'environment.provision': async ({ environmentId }) => {
       const env = await provisionEnvironment({ store, driver, id: environmentId, hostName: opts.hostName, onProgress: (l) => log.debug({ environmentId }, l) });
       log.info({ environmentId, state: env?.state, error: env?.error }, 'provision finished');
+      if (env?.state === 'failed') await scheduleNow(store);
     },
     'environment.terminate': async ({ environmentId }) => {
       const env = await destroyEnvironment({ store, driver, id: environmentId });
       log.info({ environmentId, state: env?.state }, 'terminate finished');
+      await scheduleNow(store);
     },
+    ...opts.extra,
   };
+  const counts: Record<HostJobName, number> = { 'environment.provision': opts.concurrency, 'environment.terminate': 2, 'environment.suspend': 2, 'environment.resume': 2 };
 
-  const counts: Record<JobName, number> = { 'environment.provision': opts.concurrency, 'environment.terminate': 2 };
-  for (const name of Object.keys(handlers) as JobName[]) {
+  const subscribe = async <T extends object>(queue: string, count: number, handler: (data: T) => Promise<void>) => {
     const ids: string[] = [];
-    for (let i = 0; i < counts[name]; i++) {
+    for (let i = 0; i < count; i++) {
       ids.push(
-        await boss.work<EnvironmentJob>(name, { batchSize: 1, pollingIntervalSeconds: 2 }, async ([job]) => {
-          if (job) await handlers[name](job.data);
+        await boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: 2 }, async ([job]) => {
+          if (job) await handler(job.data);
         }),
       );
     }
-    workerIds.set(name, ids);
+    workerIds.set(queue, ids);
+  };
+  for (const name of HOST_JOB_NAMES) {
+    const handler = hostHandlers[name];
+    if (handler) await subscribe<EnvironmentJob>(hostQueue(name, opts.hostName), counts[name], handler);
   }
+  await subscribe<PoolJob>('pool.refill', 1, async ({ poolId }) => {
+    const created = await refillPools({ store, poolOwnerId: opts.poolOwnerId, poolId });
+    if (created.length) log.info({ poolId, created: created.length }, 'warm pool refilled');
+  });
 
   const listener = new pg.Client({ connectionString: opts.databaseUrl, application_name: 'genos-worker-listen' });
   await listener.connect();
   listener.on('notification', (msg) => {
-    for (const id of workerIds.get(msg.payload as JobName) ?? []) boss.notifyWorker(id);
+    for (const id of workerIds.get(msg.payload ?? '') ?? []) boss.notifyWorker(id);
   });
   listener.on('error', (e) => log.error({ err: e }, 'job wake-up listener failed; falling back to polling'));
   await listener.query(`LISTEN ${JOB_WAKEUP_CHANNEL}`);

@@ -12,11 +12,13 @@ export async function terminateEnvironment(opts: { store: Store; actor: Actor; i
   return opts.store.transaction(async (tx) => {
     const env = assertCanAccess(opts.actor, await tx.environments.lock(opts.id), opts.id);
     if (env.state === 'terminated') return env;
-    if (env.state === 'requested') {
+    // Nothing runs yet (still queued, or its job not picked up): it ends at once
+    // and a late provision job finds it terminated and does nothing.
+    if (env.state === 'requested' || !env.host) {
       return transitionEnvironment({ tx, id: env.id, to: 'terminated', actor: opts.actor, reason: 'terminated before provisioning', patch: { terminatedAt: new Date() } });
     }
     await tx.audit.record({ actor: opts.actor, action: 'environment.terminate.requested', targetType: 'environment', targetId: env.id, before: { state: env.state } });
-    await tx.jobs.enqueue('environment.terminate', { environmentId: env.id });
+    await tx.jobs.enqueue('environment.terminate', { environmentId: env.id }, { host: env.host });
     return env;
   });
 }

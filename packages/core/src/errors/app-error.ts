@@ -14,6 +14,7 @@ export const APP_ERROR_CODES = [
   'QUOTA_EXCEEDED',
   'TOO_LARGE',
   'UNAVAILABLE',
+  'TIMEOUT',
   'INTERNAL',
 ] as const;
 

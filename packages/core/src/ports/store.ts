@@ -30,11 +30,75 @@ export interface EnvironmentRecord {
   updatedAt: Date;
   startedAt: Date | null;
   terminatedAt: Date | null;
+  /** Scheduling order while queued: higher first, then oldest first. */
+  priority: number;
+  /** Set while the environment is an unclaimed warm-pool member. */
+  poolId: string | null;
+  claimedAt: Date | null;
+  /** Last keyboard or mouse input through the display tunnel (idle policy). */
+  lastInputAt: Date | null;
+  /** The last policy warning ("idle" or "expiry") and when it was given. */
+  warning: string | null;
+  warnedAt: Date | null;
+  /** Its host stopped sending heartbeats; cleared when the host reconciles. */
+  hostLost: boolean;
 }
 
 export type EnvironmentPatch = Partial<
-  Pick<EnvironmentRecord, 'state' | 'host' | 'runtimeRef' | 'displayEndpoint' | 'error' | 'startedAt' | 'terminatedAt'>
+  Pick<
+    EnvironmentRecord,
+    | 'state' | 'host' | 'runtimeRef' | 'displayEndpoint' | 'error' | 'startedAt' | 'terminatedAt'
+    | 'ownerId' | 'teamId' | 'name' | 'request' | 'poolId' | 'claimedAt' | 'lastInputAt' | 'warning' | 'warnedAt' | 'hostLost'
+  >
 >;
+
+/** A worker and the machine it drives. */
+export interface HostRecord {
+  id: string;
+  cpuCapacity: number;
+  memoryMiB: number;
+  runtimes: string[];
+  guacdHost: string;
+  guacdPort: number;
+  state: 'up' | 'down';
+  lastHeartbeatAt: Date;
+  startedAt: Date;
+  version: string | null;
+}
+
+/** What is placed on a host: environments that hold (or are about to hold) its resources. */
+export interface HostUsage {
+  cpu: number;
+  memoryMiB: number;
+  environments: number;
+}
+
+export interface QuotaLimits {
+  maxEnvironments: number;
+  maxCpu: number;
+  maxMemoryMiB: number;
+  maxDiskGiB: number;
+  maxHoursPerDay: number;
+  priority: number;
+}
+
+/** What one user or team uses now: live environments, and hours run since `since`. */
+export interface QuotaUsage {
+  environments: number;
+  cpu: number;
+  memoryMiB: number;
+  diskGiB: number;
+  hoursSince: number;
+}
+
+export interface WarmPoolRecord {
+  id: string;
+  name: string;
+  spec: EnvironmentSpec;
+  specKey: string;
+  size: number;
+  enabled: boolean;
+}
 
 export interface Actor {
   kind: 'user' | 'worker' | 'system';
@@ -44,18 +108,61 @@ export interface Actor {
   ip?: string | null;
 }
 
-export const JOB_NAMES = ['environment.provision', 'environment.terminate'] as const;
+/**
+ * Jobs that run on the host holding the environment go to that host's own
+ * queue (`<name>.<hostId>`, see hostQueue); the others to one shared queue.
+ */
+export const HOST_JOB_NAMES = ['environment.provision', 'environment.terminate', 'environment.suspend', 'environment.resume'] as const;
+export const SHARED_JOB_NAMES = ['pool.refill'] as const;
+export const JOB_NAMES = [...HOST_JOB_NAMES, ...SHARED_JOB_NAMES] as const;
+export type HostJobName = (typeof HOST_JOB_NAMES)[number];
 export type JobName = (typeof JOB_NAMES)[number];
 export interface EnvironmentJob {
   environmentId: string;
 }
+export interface PoolJob {
+  poolId?: string;
+}
+export const hostQueue = (name: HostJobName, hostId: string): string => `${name}.${hostId}`;
+
+/** NOTIFY channel carrying `{ id, state, ownerId }` for every environment write, delivered at commit. */
+export const ENVIRONMENT_CHANGES_CHANNEL = 'genos_env_changes';
 
 export interface Tx {
   environments: {
-    insert(data: { name: string; request: string | null; spec: EnvironmentSpec; ownerId: string; teamId: string | null }): Promise<EnvironmentRecord>;
+    insert(data: {
+      name: string;
+      request: string | null;
+      spec: EnvironmentSpec;
+      ownerId: string;
+      teamId: string | null;
+      priority?: number;
+      poolId?: string | null;
+    }): Promise<EnvironmentRecord>;
     /** Reads and row-locks (SELECT ... FOR UPDATE) until the transaction ends. */
     lock(id: string): Promise<EnvironmentRecord | null>;
     update(id: string, patch: EnvironmentPatch): Promise<EnvironmentRecord>;
+    /** Waiting for a host: `requested` with no host, highest priority then oldest first. */
+    listQueued(limit: number): Promise<EnvironmentRecord[]>;
+    /** How many queued environments go before this one (0 = next). */
+    queuePosition(id: string): Promise<number>;
+    /** Row-locks one running, unclaimed member of the pool (SKIP LOCKED), or null. */
+    claimPoolMember(poolId: string): Promise<EnvironmentRecord | null>;
+  };
+  /** Transaction-scoped advisory lock (pg_advisory_xact_lock): serialises racing writers on one key. */
+  lock(key: string): Promise<void>;
+  hosts: {
+    /** Hosts in state `up` whose last heartbeat is newer than `freshSince`. */
+    listUp(freshSince: Date): Promise<HostRecord[]>;
+    /** Resources placed per host by live (requested-with-host, provisioning, running, suspended) environments. */
+    usage(): Promise<Map<string, HostUsage>>;
+  };
+  quotas: {
+    find(scope: 'user' | 'team', subjectId: string): Promise<QuotaLimits | null>;
+    usage(scope: 'user' | 'team', subjectId: string, since: Date): Promise<QuotaUsage>;
+  };
+  pools: {
+    findBySpecKey(specKey: string): Promise<WarmPoolRecord | null>;
   };
   events: {
     append(e: { environmentId: string; fromState: EnvironmentState | null; toState: EnvironmentState; actor: Actor; reason?: string | null }): Promise<void>;
@@ -63,8 +170,11 @@ export interface Tx {
   audit: {
     record(a: { actor: Actor; action: string; targetType: string; targetId: string | null; before?: unknown; after?: unknown }): Promise<void>;
   };
-  /** Enqueues a job in the same transaction as the domain write. */
-  jobs: { enqueue(name: JobName, data: EnvironmentJob): Promise<string> };
+  /** Enqueues a job in the same transaction as the domain write; host jobs need the host. */
+  jobs: {
+    enqueue(name: HostJobName, data: EnvironmentJob, opts: { host: string }): Promise<string>;
+    enqueue(name: 'pool.refill', data: PoolJob): Promise<string>;
+  };
 }
 
 export interface Store {
@@ -73,5 +183,17 @@ export interface Store {
     findById(id: string): Promise<EnvironmentRecord | null>;
     listByOwner(ownerId: string, opts: { includeTerminated: boolean; limit: number }): Promise<EnvironmentRecord[]>;
     listByHost(host: string, states: EnvironmentState[]): Promise<EnvironmentRecord[]>;
+  };
+  hosts: {
+    /** Creates or refreshes the host row (state up, heartbeat now). */
+    register(host: Omit<HostRecord, 'state' | 'lastHeartbeatAt' | 'startedAt'>): Promise<HostRecord>;
+    /** Refreshes the heartbeat; false when the row is gone or was marked down (the host must re-register). */
+    heartbeat(id: string): Promise<boolean>;
+    list(): Promise<HostRecord[]>;
+  };
+  pools: {
+    list(): Promise<WarmPoolRecord[]>;
+    /** Members not yet claimed, in any live state (requested, provisioning, running). */
+    countMembers(poolId: string): Promise<number>;
   };
 }

@@ -1,5 +1,5 @@
 import PgBoss from 'pg-boss';
-import { JOB_NAMES, type JobName } from '@genos/core';
+import { HOST_JOB_NAMES, hostQueue, SHARED_JOB_NAMES, type JobName } from '@genos/core';
 import type { Enqueue } from '../store/sql-executor.ts';
 
 /** NOTIFY channel that wakes workers the moment a job's transaction commits. */
@@ -10,17 +10,31 @@ export const JOB_WAKEUP_CHANNEL = 'genos_jobs';
 const QUEUE_OPTIONS: Record<JobName, { expireInSeconds: number; retryLimit: number; retryDelay: number }> = {
   'environment.provision': { expireInSeconds: 900, retryLimit: 1, retryDelay: 5 },
   'environment.terminate': { expireInSeconds: 300, retryLimit: 5, retryDelay: 5 },
+  'environment.suspend': { expireInSeconds: 120, retryLimit: 3, retryDelay: 2 },
+  'environment.resume': { expireInSeconds: 120, retryLimit: 3, retryDelay: 2 },
+  'pool.refill': { expireInSeconds: 300, retryLimit: 3, retryDelay: 5 },
 };
 
 export function createBoss(connectionString: string): PgBoss {
   return new PgBoss({ connectionString, schema: 'pgboss', max: 4, application_name: 'genos-queue' });
 }
 
-/** Creates the queues when missing; run once at setup and at worker start. */
+/** Creates the shared queues when missing; run once at setup and at worker start. */
 export async function ensureQueues(boss: PgBoss): Promise<void> {
-  for (const name of JOB_NAMES) {
+  for (const name of SHARED_JOB_NAMES) {
     if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: 'standard', ...QUEUE_OPTIONS[name] });
   }
+}
+
+/** Creates one host's own queues (environment jobs run where the environment lives); run when the host registers. */
+export async function ensureHostQueues(boss: PgBoss, hostId: string): Promise<string[]> {
+  const names: string[] = [];
+  for (const job of HOST_JOB_NAMES) {
+    const name = hostQueue(job, hostId);
+    if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: 'standard', ...QUEUE_OPTIONS[job] });
+    names.push(name);
+  }
+  return names;
 }
 
 /** An Enqueue for the Prisma store: inserts the job and queues a wake-up, both in the caller's transaction. */

@@ -2,3 +2,4 @@
 export { createTestDatabase, type TestDatabase } from './create-test-database.ts';
 export { dropStaleTestDatabases } from './drop-stale-test-databases.ts';
 export { ensureTemplateDatabase } from './template-database.ts';
+export { registerTestHost } from './register-test-host.ts';

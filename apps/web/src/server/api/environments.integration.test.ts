@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_QUOTA, DEFAULT_SPEC, DEPLOYMENT_CAPABILITIES } from '@genos/core';
 import { bossEnqueue, createBoss, createPrismaStore, ensureQueues, type Enqueue, type PgBoss } from '@genos/db';
-import { createTestDatabase, type TestDatabase } from '@genos/db/testing';
+import { createTestDatabase, registerTestHost, type TestDatabase } from '@genos/db/testing';
 import { createCaller } from './root';
 import { createInnerContext } from './trpc';
 
@@ -37,6 +37,7 @@ beforeAll(async () => {
   boss = createBoss(db.url);
   await boss.start();
   await ensureQueues(boss);
+  await registerTestHost({ store: createPrismaStore({ prisma: db.prisma, enqueue: bossEnqueue(boss) }), boss, id: 'api-test-host' });
   alice = await db.prisma.user.create({ data: { email: 'alice@genos.test' } });
   bob = await db.prisma.user.create({ data: { email: 'bob@genos.test' } });
 });
@@ -119,7 +120,7 @@ describe('environments router', () => {
     await expect(callerFor(alice, failing).environments.create({ spec: DEFAULT_SPEC })).rejects.toMatchObject({ code: 'INTERNAL_SERVER_ERROR' });
     // pg-boss silently skips jobs for a queue that does not exist: that must not pass either.
     const lost: Enqueue = async () => null;
-    await expect(callerFor(alice, lost).environments.create({ spec: DEFAULT_SPEC })).rejects.toMatchObject({ code: 'INTERNAL_SERVER_ERROR' });
+    await expect(callerFor(alice, lost).environments.create({ spec: DEFAULT_SPEC })).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
     expect(await snapshot()).toEqual(before);
   });
 });

@@ -1,0 +1,27 @@
+import type { Actor, EnvironmentRecord, Store } from '../ports/store';
+import { scheduleQueued } from './schedule-queued';
+
+const SYSTEM: Actor = { kind: 'system' };
+
+/**
+ * Tops every enabled warm pool up to its size with new members (owned by the
+ * pool's system user until claimed), then schedules them like any request.
+ * One advisory lock per pool keeps two refills from overfilling it.
+ */
+export async function refillPools(opts: { store: Store; poolOwnerId: string; poolId?: string }): Promise<EnvironmentRecord[]> {
+  const pools = (await opts.store.pools.list()).filter((p) => p.enabled && (!opts.poolId || p.id === opts.poolId));
+  const created: EnvironmentRecord[] = [];
+  for (const pool of pools) {
+    await opts.store.transaction(async (tx) => {
+      await tx.lock(`genos:pool:${pool.id}`);
+      const missing = pool.size - (await opts.store.pools.countMembers(pool.id));
+      for (let i = 0; i < missing; i++) {
+        const env = await tx.environments.insert({ name: pool.spec.name, request: null, spec: pool.spec, ownerId: opts.poolOwnerId, teamId: null, priority: -1, poolId: pool.id });
+        await tx.events.append({ environmentId: env.id, fromState: null, toState: 'requested', actor: SYSTEM, reason: `warm pool ${pool.name}` });
+        created.push(env);
+      }
+      if (missing > 0) await scheduleQueued({ tx });
+    });
+  }
+  return created;
+}
