@@ -15,6 +15,9 @@ export interface AppliedIntent {
 /** Apps heavy enough that the 1 GiB default would make them crawl. */
 const HEAVY = new Set(['blender', 'kdenlive', 'libreoffice', 'gimp', 'krita', 'chromium', 'firefox-esr', 'thunderbird', 'inkscape', 'obs-studio', 'freecad', 'kicad', 'qgis', 'darktable', 'torbrowser-launcher', 'android-studio', 'shotcut', 'openshot-qt', 'scribus', 'calibre']);
 
+/** A stated purpose that only works online ("so I can chat with my team", "I'll be joining a call"). */
+const ONLINE_PURPOSE = /\b(?:so\s+(?:that\s+)?(?:i|we)\s+can|in\s+order\s+to|i'?ll\s+be|we'?ll\s+be|i\s+will|i\s+need\s+to|to)\s+(?:\w+\s+){0,2}?(?:chat|call|talk|meet|join|joining|sync|syncing|send|check|checking|stream|streaming|download|upload|message|video\s+call|voice\s+call|collaborate)\b/;
+
 const names = (apps: CatalogApp[]) => apps.map((a) => a.name).join(', ');
 const slug = (s: string) => s.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '') || 'desktop';
 
@@ -99,7 +102,9 @@ export function applyIntent(opts: { base: EnvironmentSpec; intent: Intent; mode:
   if (net.tor && net.direct) problems.push({ field: 'network.mode', message: `asked for all traffic through Tor and for direct internet access ("${intent.text.slice(...net.direct.span)}"): choose one`, kind: 'conflict' });
   else if (net.none && net.tor) problems.push({ field: 'network.mode', message: 'asked for no network and for Tor, which needs a network: choose one', kind: 'conflict' });
   else if (net.none && net.internet) problems.push({ field: 'network.mode', message: `asked for no network ("${intent.text.slice(...net.none.span)}") and for internet access ("${intent.text.slice(...net.internet.span)}"): choose one`, kind: 'conflict' });
-  else if (net.none) {
+  else if (net.none && needsNet.length && ONLINE_PURPOSE.test(intent.text)) {
+    problems.push({ field: 'network.mode', message: `asked for no network, but what ${names(needsNet)} is for here (${ONLINE_PURPOSE.exec(intent.text)![0].trim()}) needs the internet: choose one`, kind: 'conflict' });
+  } else if (net.none) {
     spec.network.mode = 'none';
     if (needsNet.length) assumptions.push(`${names(needsNet)} will run without internet access, as asked.`);
   } else if (net.tor) {

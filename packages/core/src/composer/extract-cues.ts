@@ -36,7 +36,7 @@ export interface NetworkCues {
 }
 
 const NO_NET = /\b(?:no|without|zero|disable|disabled|block|blocked|cut\s+off\s+from(?:\s+the)?|isolated\s+from(?:\s+the)?|not\s+connected\s+to(?:\s+the)?|no\s+access\s+to(?:\s+the)?|never\s+(?:touch|reach)(?:es)?(?:\s+the)?)\s+(?:any\s+|the\s+|outside\s+|external\s+|outbound\s+)?(?:internet|network(?:ing)?|net(?:work)?\s+access|internet\s+access|connectivity|egress|web\s+access|outbound\s+traffic)\b|\boffline\b|\bair[- ]?gap(?:ped)?\b|\bdisconnected\b|\bnot\s+online\b|\bno\s+net\b|\b(?:keep|stay|kept)s?\s+(?:it\s+|me\s+|this\s+)?off\s+(?:the\s+)?(?:internet|network|net|web|grid)\b|\boff\s+the\s+(?:internet|grid)\b|\bnetwork\s*[:=]\s*none\b|\b(?:do\s+not|don'?t|never|must\s+not|should\s+not|shouldn'?t)\s+(?:give|allow|grant|want|need|have|let)\s+(?:it\s+|me\s+|them\s+)?(?:to\s+)?(?:any\s+|the\s+)?(?:internet|network(?:ing)?|net\s+access|connectivity|web\s+access|online\s+access|go\s+online|reach\s+the\s+internet)/;
-const INTERNET = /\b(?:internet(?:\s+access)?|online|web\s+access|network\s+access|networking|browse|browsing|surf(?:ing)?\s+the\s+web|download(?:ing)?|connected\s+to\s+the\s+(?:internet|web)|access\s+(?:to\s+)?the\s+web|sync(?:hroni[sz]e)?s?|imap|smtp|gmail|webmail|check(?:ing)?\s+(?:my\s+)?(?:e-?mails?|inbox)|git\s+(?:clone|pull|push)|apt(?:-get)?\s+install)\b/;
+const INTERNET = /\b(?:internet(?:\s+access)?|online|web\s+access|network\s+access|networking|browse(?!\s+(?:it|them|this|that|these|those|through|my\s+files|files|folders|the\s+(?:files|folders|usb|stick|drive|disk|contents|directory|photos|pictures))\b)|browsing|surf(?:ing)?\s+the\s+web|download(?:ing)?|connected\s+to\s+the\s+(?:internet|web)|access\s+(?:to\s+)?the\s+web|sync(?:hroni[sz]e)?s?|imap|smtp|gmail|webmail|check(?:ing)?\s+(?:my\s+)?(?:e-?mails?|inbox)|git\s+(?:clone|pull|push)|apt(?:-get)?\s+install)\b/;
 const DIRECT = /\b(?:direct|normal|regular|plain|clearnet)\s+(?:internet|connection|access|network|browsing)\b|\bwithout\s+(?:going\s+through\s+)?tor\b|\bbypass(?:ing)?\s+tor\b|\bnot\s+(?:through|via|over)\s+tor\b|\boutside\s+(?:of\s+)?tor\b/;
 const TOR = /\b(?:tor|onion|via\s+tor|through\s+tor|\.onion|torbrowser|tor-browser)\b/;
 
@@ -71,7 +71,7 @@ const VM = /\bhardware[- ]virtuali[sz]ed\b|\b(?:virtual|vm|kvm)\s+guest\b|(?<![\
 // Singular only: "a container" is a runtime ask, "testing containers" is an activity.
 const CONTAINER = /\b(?:(?:docker|podman|oci)\s+container|container|containeri[sz]ed|container-based|lxc|lightweight)\b(?!s)/;
 const MAX_ISOLATION = /\b(?:most|maximum|max|strongest|strictest|highest|fully|completely|totally)\s+(?:isolated|isolation|secure|locked[- ]down|sandboxed)\b|\bas\s+isolated\s+as\s+possible\b|\bsandboxed\s+as\s+much\s+as\s+possible\b/;
-const HARDENED = /\b(?:suspicious|malware|malicious|untrusted|virus(?:es)?|phishing|quarantined?|ransomware|trojan|sketchy|dodgy|hardened|gvisor|runsc|air[- ]?gap(?:ped)?|detonate|infected|exploit\s+samples?|isolated|stranger|hostile|forensics?|seized|booby[- ]?trapped|compromised|tampered|untrustworthy|(?:don'?t|do\s+not|can'?t|cannot)\s+trust|unknown\s+senders?|(?:open|unpack|extract|run|inspect|read)\w*\s+(?:it\s+|them\s+|this\s+)?safely|safely\s+(?:open|unpack|extract|run|inspect|read)|without\s+risk(?:ing)?|(?:strange|weird|unknown|unexpected)\s+(?:\w+\s+)?(?:attachments?|files?|links?|emails?|executables?|binar(?:y|ies)|documents?))\b/;
+const HARDENED = /\b(?:suspicious|malware|malicious|untrusted|virus(?:es)?|phishing|quarantined?|ransomware|trojan|sketchy|dodgy|hardened|gvisor|runsc|air[- ]?gap(?:ped)?|detonate|infected|exploit\s+samples?|isolated|stranger|hostile|(?:maximum|max|high|highest|strict|extra)[- ]security|locked[- ]down|forensics?|seized|booby[- ]?trapped|compromised|tampered|untrustworthy|(?:don'?t|do\s+not|can'?t|cannot)\s+trust|unknown\s+senders?|(?:open|unpack|extract|run|inspect|read)\w*\s+(?:it\s+|them\s+|this\s+)?safely|safely\s+(?:open|unpack|extract|run|inspect|read)|without\s+risk(?:ing)?|(?:strange|weird|unknown|unexpected)\s+(?:\w+\s+)?(?:attachments?|files?|links?|emails?|executables?|binar(?:y|ies)|documents?))\b/;
 const STANDARD = /\b(?:standard|normal|regular|default)\s+(?:isolation|sandbox|profile|security)\b/;
 
 export function extractRuntimeCues(text: string): RuntimeCues {
@@ -87,7 +87,7 @@ export function extractRuntimeCues(text: string): RuntimeCues {
 
 export function extractProtocol(text: string): Found<EnvironmentSpec['display']['protocol']> | undefined {
   return first(text, [
-    [/\b(?:rdp|remote\s+desktop\s+protocol|xrdp|ms-?rdp)\b/, 'rdp'],
+    [/\b(?:rdp|remote\s+desktop\s+protocol|xrdp|ms-?rdp|mstsc|(?:windows\s+)?remote\s+desktop\s+connection)\b/, 'rdp'],
     [/\bspice\b/, 'spice'],
     [/\b(?:vnc|x11vnc|tigervnc)\b/, 'vnc'],
   ]);
@@ -103,8 +103,16 @@ export const extractDesktop = (text: string): Found<string> | undefined => first
 
 const UNIT_HOURS: Record<string, number> = { minute: 1 / 60, min: 1 / 60, m: 1 / 60, hour: 1, hr: 1, h: 1, day: 24, d: 24, week: 168, month: 720, year: 8760 };
 const unitHours = (u: string) => UNIT_HOURS[u] ?? UNIT_HOURS[u.replace(/s$/, '')] ?? 1;
-const NUM = '(\\d+(?:\\.\\d+)?|an?|one|two|three|four|five|six|eight|ten|twelve|twenty|thirty|forty|fifteen|half\\s+an?|a\\s+couple\\s+of|couple\\s+of|few)';
-const numValue = (w: string) =>
+const NUM = '(\\d+(?:\\.\\d+)?(?:\\s+and\\s+a\\s+half)?|a\\s+quarter\\s+of\\s+an?|three\\s+quarters\\s+of\\s+an?|an?|one|two|three|four|five|six|eight|ten|twelve|twenty|thirty|forty|fifteen|half\\s+an?|a\\s+couple\\s+of|couple\\s+of|few)';
+const numValue = (raw: string): number => {
+  const w = raw.replace(/\s+/g, ' ').trim();
+  if (/^a quarter of an?$/.test(w)) return 0.25;
+  if (/^three quarters of an?$/.test(w)) return 0.75;
+  const half = /^(.*) and a half$/.exec(w);
+  if (half?.[1]) return baseNumValue(half[1]) + 0.5;
+  return baseNumValue(w);
+};
+const baseNumValue = (w: string) =>
   ({ a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, eight: 8, ten: 10, twelve: 12, twenty: 20, thirty: 30, forty: 40, fifteen: 15, 'half a': 0.5, 'half an': 0.5, 'a couple of': 2, 'couple of': 2, few: 3 })[w.replace(/\s+/g, ' ')] ?? parseFloat(w);
 const UNIT = '(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|months?|years?)';
 
@@ -122,7 +130,7 @@ export interface LifetimeCues {
 const IDLE = new RegExp(
   `\\b(?:suspend|pause|sleep|hibernate|freeze)\\w*\\s+(?:it\\s+|me\\s+)?(?:after|(?:when|if|once|whenever)\\s+(?:it\\s+is\\s+|it's\\s+)?(?:idle|inactive|unused)(?:\\s+for)?(?:\\s+more\\s+than)?)\\s+${NUM}\\s*${UNIT}|` +
     `\\b(?:idle|inactive|inactivity|unused|untouched)\\s+(?:for|after)\\s+(?:more\\s+than\\s+)?${NUM}\\s*${UNIT}|` +
-    `\\b(?:walk|step|go|am|i'?m|get)\\s+(?:away|afk)\\s+(?:for\\s+)?(?:more\\s+than\\s+)?${NUM}\\s*${UNIT}|` +
+    `\\b(?:walk|step|go|am|i'?m|get|been|gone)\\s+(?:away|afk)\\s+(?:for\\s+)?(?:more\\s+than\\s+)?${NUM}\\s*${UNIT}|` +
     `\\b${NUM}\\s+idle\\s+${UNIT}|` +
     `\\bidle[- ]?(?:suspend|timeout|limit|sleep)\\s*(?:after|of|at|:|=)?\\s*${NUM}\\s*${UNIT}|` +
     `\\b(?:after\\s+)?${NUM}\\s*${UNIT}\\s+(?:of\\s+)?(?:idle|idling|inactivity|idleness|being\\s+idle|no\\s+input|without\\s+input)`,
@@ -139,7 +147,7 @@ const LIFE = new RegExp(
     // Terse lists: "8h", "30min", "2d" glued to the number.
     `(?<![\\w.])(\\d+(?:\\.\\d+)?)(h|hrs?|mins?|d)\\b|` +
     // A duration as its own list item: "firefox, 4h", ", 30min,", "..., a week"
-    `(?:^|[,;:]\\s*|\\band\\s+)${NUM}\\s*${UNIT}\\s*(?=$|[,;.!]|\\band\\b)`,
+    `(?:^|[,;:]\\s*|\\band\\s+)${NUM}\\s*${UNIT}\\s*(?=$|[,;.!]|\\b(?:and|with|of|on|using)\\b)`,
   'g',
 );
 const NAMED_SPANS: Record<string, number> = { hour: 1, day: 24, week: 168, month: 720, year: 8760, afternoon: 4, morning: 4, evening: 4, night: 12, weekend: 48, workday: 8, 'work day': 8 };
@@ -173,8 +181,8 @@ export function extractLifetime(text: string): LifetimeCues {
   return cues;
 }
 
-const KEEP = /\b(?:keep|save|preserve|persist|retain|store)\s+(?:all\s+)?(?:(?:my|the|our)\s+)?(?:files|data|work|documents|home|stuff|settings|changes|projects?)\b|\b(?:files|documents|data|work|stuff|home)\s+(?:need\s+to|needs\s+to|should|must|will|to)\s+(?:stick|stay)\s+around\b|\bstick\s+around\b|\bstill\s+be\s+there\b|\bbe\s+there\s+(?:when|next|tomorrow)\b|\bwhen\s+i\s+(?:log|come|sign)\s+back\b|\bpersist(?:ent|ence|s)?\b|\b(?:files|data|work|home|changes)\s+(?:should|must|will|to)\s+(?:survive|persist|stay|remain|be\s+kept|be\s+saved)\b|\bsurvives?\s+(?:a\s+)?(?:restart|terminat\w*|reboot|sessions)\b|\bbetween\s+sessions\b|\bhome\s+(?:volume|folder|directory|dir)\b|\bdon'?t\s+lose\s+my\b|\bkeep\s+(?:it|them|everything)\s+(?:between|across|after)\b|\bacross\s+sessions\b/;
-const EPHEMERAL = /\b(?:ephemeral|(?:erase|wipe|delete|clear)\s+(?:everything|all\s+(?:my\s+)?files|my\s+files|it\s+all)|throw-?away|disposable|temporary\s+(?:files|storage)|nothing\s+(?:should\s+)?(?:persists?|be\s+kept|saved)|don'?t\s+(?:keep|save)\s+(?:my|the|any)|no\s+persist\w*|wipe\s+(?:it|everything)|burner)\b/;
+const KEEP = /\b(?:keep|save|preserve|persist|retain|store)\s+(?:all\s+)?(?:(?:my|the|our)\s+)?(?:files|data|work|documents|home|stuff|settings|changes|projects?)\b|\b(?:files|documents|data|work|stuff|home)\s+(?:need\s+to|needs\s+to|should|must|will|to)\s+(?:stick|stay)\s+around\b|\bstick\s+around\b|\bstill\s+be\s+there\b|\bbe\s+there\s+(?:when|next|tomorrow)\b|\bwhen\s+i\s+(?:log|come|sign)\s+back\b|\bpersist(?:ent|ence|s)?\b|\b(?:files|data|work|home|changes)\s+(?:should|must|will|to)\s+(?:survive|persist|stay|remain|be\s+kept|be\s+saved)\b|\bsurvives?\s+(?:a\s+)?(?:restart|terminat\w*|reboot|sessions)\b|\bbetween\s+sessions\b|\bhome\s+(?:volume|folder|directory|dir)\b|\bdon'?t\s+lose\s+(?:my|the|any|anything)\b|\bkeep\s+(?:it|them|everything)\s+(?:between|across|after)\b|\bacross\s+sessions\b/;
+const EPHEMERAL = /\b(?:ephemeral|(?:erase|wipe|delete|clear)\s+(?:everything|all\s+(?:my\s+)?files|my\s+files|it\s+all)|throw-?away|disposable|temporary\s+(?:files|storage)|nothing\s+(?:should\s+|must\s+|will\s+)?(?:persists?|survives?|be\s+kept|saved|stays?)|don'?t\s+(?:keep|save)\s+(?:my|the|any)|no\s+persist\w*|wipe\s+(?:it|everything)|burner)\b/;
 
 export function extractPersistence(text: string): (Found<boolean> & { conflict?: boolean }) | undefined {
   const no = EPHEMERAL.exec(text);

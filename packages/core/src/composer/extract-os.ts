@@ -37,6 +37,9 @@ export function extractOs(text: string): OsCue | undefined {
     // "debian 12", "ubuntu 22.04", "windows 11", "windows server 2022"; not "windows 2 cores".
     if (!release && v?.[1] && !/^\s*\d+(\.\d+)?\s*(?:gb|gib|g|mb|cores?|cpus?|vcpus?|gigs?|hours?|minutes?|days?|x\d)/.test(text.slice(end))) {
       release = v[1].replace(/^server\s+/, '');
+      // "Debian 12.5" is a point release of Debian 12.
+      const major = release.split('.')[0]!;
+      if (!rule.os.releases.some((r) => r.version === release) && rule.os.releases.some((r) => r.version === major)) release = major;
       end += v[0].length;
     }
     best = { os: rule.os, release, said: text.slice(m.index, end), span: [m.index, end] };

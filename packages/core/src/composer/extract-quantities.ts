@@ -14,7 +14,7 @@ export interface Quantities {
 
 const N = NUMBER_PATTERN;
 const SIZE_UNIT = '(tb|tib|terabytes?|gb|gib|gigs?|gigabytes?|g|mb|mib|megs?|megabytes?)';
-const SIZE = new RegExp(`(?<![\\w.])(?:${N}|(half)\\s+(?:a|an))\\s*-?\\s*${SIZE_UNIT}(?![\\w])`, 'g');
+const SIZE = new RegExp(`(?<![\\w.])(?:${N}(\\s+and\\s+a\\s+half)?|(half)\\s+(?:a|an))\\s*-?\\s*${SIZE_UNIT}(?![\\w])`, 'g');
 const DISK_AFTER = /^\s*(?:of\s+)?(?:\w+\s+)?(?:disk|storage|ssd|hdd|drive|hard\s*drive|space|volume|nvme)\b/;
 const MEM_AFTER = /^\s*(?:of\s+)?(?:\w+\s+)?(?:ram|memory|mem)\b/;
 const DISK_BEFORE = /(?:disk|storage|ssd|hdd|drive|disk\s+space|disk\s+size)\s*(?:of|with|:|=|size|at)?\s*(?:about|around|at\s+least)?\s*$/;
@@ -42,9 +42,9 @@ export function extractQuantities(text: string): Quantities {
   const unqualified: { mib: number; raw: string }[] = [];
 
   for (const m of text.matchAll(SIZE)) {
-    const value = m[2] ? 0.5 : parseNumber(m[1] ?? '');
-    const unit = m[3] ?? '';
-    if (value === undefined) continue;
+    const value = m[3] ? 0.5 : (parseNumber(m[1] ?? '') ?? NaN) + (m[2] ? 0.5 : 0);
+    const unit = m[4] ?? '';
+    if (Number.isNaN(value)) continue;
     q.spans.push([m.index, m.index + m[0].length]);
     const after = text.slice(m.index + m[0].length, m.index + m[0].length + 40);
     const before = text.slice(Math.max(0, m.index - 30), m.index);
@@ -91,7 +91,7 @@ export function extractQuantities(text: string): Quantities {
 
 /** "1920x1080", "4k", "1080p", "full hd". */
 export function extractResolution(text: string): { width: number; height: number; span: [number, number] } | undefined {
-  const m = /\b(\d{3,4})\s*(?:[x*]|by)\s*(\d{3,4})\b/.exec(text);
+  const m = /\b(\d{3,4})\s*(?:[x*]|by)\s*(\d{3,4})\b/.exec(text) ?? /\b(\d{3,4})\s*(?:px|pixels)?\s+wide\s*(?:and|,|x|by)?\s*(\d{3,4})\s*(?:px|pixels)?\s+(?:tall|high)\b/.exec(text);
   if (m?.[1] && m[2]) return { width: parseInt(m[1], 10), height: parseInt(m[2], 10), span: [m.index, m.index + m[0].length] };
   const named: [RegExp, number, number][] = [
     [/\b(?:4k|uhd|2160p|ultra hd)\b/, 3840, 2160],

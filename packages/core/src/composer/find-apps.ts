@@ -20,9 +20,10 @@ export interface AppFindings {
   unknown: { word: string; span: [number, number] }[];
 }
 
-const NEGATORS = new Set(['no', 'not', 'without', 'except', 'excluding', 'exclude', 'minus', 'remove', 'drop', 'skip', 'nor', "don't", 'dont', "doesn't", 'never', 'instead', 'rather', 'lose', 'ditch', 'delete', 'uninstall', 'replace', 'swap', 'forget', 'cancel', 'scratch', 'omit']);
+const NEGATORS = new Set(["isn't", 'isnt', "aren't", 'but', 'no', 'not', 'without', 'except', 'excluding', 'exclude', 'minus', 'remove', 'drop', 'skip', 'nor', "don't", 'dont', "doesn't", 'never', 'instead', 'rather', 'lose', 'ditch', 'delete', 'uninstall', 'replace', 'swap', 'forget', 'cancel', 'scratch', 'omit']);
 /** Words that end a negation's reach ("no internet, with firefox"). */
 const RESETS = new Set(['with', 'plus', 'also', 'add', 'but', 'and', 'including', 'include', 'want', 'need', 'install', 'use', 'by']);
+const CONTRAST = new Set(['just', 'only', 'instead', 'but', 'rather', 'keep', 'is', 'are', 'enough', 'please']);
 /** Words that continue a list of negated apps ("no firefox or chromium"). */
 const LIST_JOINERS = new Set(['or', 'nor', 'and']);
 /**
@@ -31,7 +32,7 @@ const LIST_JOINERS = new Set(['or', 'nor', 'and']);
  */
 const SLOT_WORDS = new Set(['run', 'launch', 'start', 'with', 'install', 'installed', 'plus', 'including', 'include', 'add', 'using', 'apps', 'app', 'software', 'programs', 'tools']);
 /** Words that may follow a software name in a list: "frobnicator installed", "frobnicator please". */
-const ITEM_ENDERS = new Set(['studio', 'pro', 'suite', 'editor', 'player', 'manager', 'reader', 'viewer', 'client', 'installed', 'preinstalled', 'please', 'pls', 'for', 'to', 'app', 'application', 'so', 'as', 'on', 'in']);
+const ITEM_ENDERS = new Set(['composer', 'designer', 'builder', 'creator', 'maker', 'edition', 'professional', 'enterprise', 'studio', 'pro', 'suite', 'editor', 'player', 'manager', 'reader', 'viewer', 'client', 'installed', 'preinstalled', 'please', 'pls', 'for', 'to', 'app', 'application', 'so', 'as', 'on', 'in']);
 const FILLERS = new Set(['a', 'an', 'the', 'some', 'any', 'my', 'me', 'us', 'to', 'it', 'please', 'also', 'just', 'only', 'like', 'preinstalled', 'installed', 'latest', 'newest', 'recent', 'good', 'nice', 'simple', 'basic', 'full', 'open', 'source', 'free']);
 
 interface Slice {
@@ -61,6 +62,12 @@ export function findApps(text: string, { tokens, consumed }: Slice, index: Catal
       carry = false;
       continue;
     }
+    // "but" negates only in "anything but X" / "everything but X".
+    if (tok.text === 'but' && !/\b(?:anything|everything|all)\s*$/.test(text.slice(Math.max(0, tok.start - 12), tok.start))) {
+      negation = 0;
+      carry = false;
+      continue;
+    }
     if (NEGATORS.has(tok.text)) {
       negation = 4;
       carry = false;
@@ -81,7 +88,10 @@ export function findApps(text: string, { tokens, consumed }: Slice, index: Catal
     }
     if (hit) {
       const target = index.phrases.get(hit.key)!;
-      const negated: boolean = negation > 0 || carry;
+      // After a comma a negation carries on only while the list does: "no x, y or z", not "drop x, y is enough".
+      const follower = tokens[i + hit.len];
+      const listGoesOn = !follower || follower.afterBreak || LIST_JOINERS.has(follower.text);
+      const negated: boolean = negation > 0 || (carry && (!tok.afterBreak || listGoesOn));
       const said = text.slice(tok.start, tokens[i + hit.len - 1]!.end);
       if (target.kind === 'unavailable') findings.unavailable.push({ entry: target.entry, said, negated });
       else findings.mentions.push({ app: target.app, said, how: target.kind === 'generic' ? 'generic' : 'name', negated, span: [tok.start, tokens[i + hit.len - 1]!.end] });
@@ -91,6 +101,9 @@ export function findApps(text: string, { tokens, consumed }: Slice, index: Catal
       negation = 0;
       continue;
     }
+    // A negated list goes on through "or", "nor" and commas ("no firefox, chrome or edge"),
+    // but not through contrast ("drop krita, gimp is enough"; "no games, just okular").
+    if (carry && CONTRAST.has(tok.text)) carry = false;
     if (carry && (LIST_JOINERS.has(tok.text) || FILLERS.has(tok.text))) continue;
     carry = false;
     // "don't want a browser": a reset word right after a negator belongs to it.

@@ -28,7 +28,9 @@ const ACTIVITIES: [RegExp, string][] = [
   [/\b(?:write|writing|edit(?:ing)?)\s+(?:a\s+|some\s+|my\s+)?(?:documents?|letters?|essays?|reports?|papers?)\b/, 'word processor'],
   [/\b(?:work(?:ing)?\s+(?:on|with)|edit(?:ing)?)\s+(?:some\s+|a\s+|my\s+)?spreadsheets?\b/, 'spreadsheet'],
   [/\b(?:read(?:ing)?|view(?:ing)?|open(?:ing)?)\s+(?:a\s+|some\s+|my\s+|the\s+)?(?:suspicious\s+|untrusted\s+)?pdfs?\b/, 'pdf reader'],
-  [/\b(?:write|writing)\s+(?:some\s+)?code\b|\b(?:coding|programming)\b/, 'code editor'],
+  [/\b(?:write|writing)\s+(?:some\s+)?code\b|\b(?:coding|programming)\b(?!\s+(?:rhythm|drum|beat|pattern|music|synth|midi|lights?)s?\b)/, 'code editor'],
+  [/\bprinted\s+circuit\s+boards?\b|\bpcbs?\b|\bcircuit\s+boards?\b/, 'pcb design'],
+  [/\brip(?:ping)?\s+(?:\w+\s+){0,3}(?:audio\s+)?cds?\b/, 'cd ripper'],
   [/\b(?:check|read|send|write)(?:ing)?\s+(?:my\s+|some\s+)?e-?mails?\b/, 'email client'],
   [/\bdownload(?:ing)?\s+(?:some\s+)?torrents?\b/, 'torrent client'],
   [/\b(?:rss|atom)\s+feeds?\b|\bnews\s+feeds?\b/, 'rss reader'],
@@ -95,6 +97,8 @@ export function interpretRequest(request: string, index: CatalogIndex): Intent {
   // "rdp" inside "rdp client" names an app, not the display protocol; likewise desktops and Tor.
   let protocol = extractProtocol(text);
   if (protocol && inside(protocol.span, appSpans)) protocol = undefined;
+  // "Windows Remote Desktop Connection" names a protocol client, not an OS.
+  const osCue = os && protocol && os.span[0] < protocol.span[1] && protocol.span[0] < os.span[1] ? undefined : os;
   let desktop = extractDesktop(text);
   if (desktop && inside(desktop.span, appSpans)) desktop = undefined;
   // Words that are cues (a desktop, a protocol, Tor) are not unknown software.
@@ -108,7 +112,7 @@ export function interpretRequest(request: string, index: CatalogIndex): Intent {
       // "sent me a zip on telegram": a channel mentioned in passing, not an ask.
       !(m.app.category === 'communication' && /\b(?:on|via|over|through|from)\s+$/.test(text.slice(Math.max(0, m.span[0] - 10), m.span[0]))) &&
       // "an email attachment", "a browser link": the generic word describes something else.
-      !(m.how === 'generic' && /^\s*(?:attachments?|files?|address(?:es)?|links?|accounts?|samples?|messages?|history|extensions?|cache|settings|tabs?)\b/.test(text.slice(m.span[1], m.span[1] + 16))) &&
+      !(m.how === 'generic' && /^\s*(?:attachments?|files?|address(?:es)?|links?|accounts?|samples?|messages?|history|extensions?|cache|settings|tabs?|network|building|hours|wi-?fi|printers?|vpn|job|space|chair|supplies|party|politics)\b/.test(text.slice(m.span[1], m.span[1] + 16))) &&
       !(protocol && m.span[0] >= protocol.span[0] && m.span[1] <= protocol.span[1] && protocol.span[1] - protocol.span[0] > m.span[1] - m.span[0]),
   );
 
@@ -132,6 +136,13 @@ export function interpretRequest(request: string, index: CatalogIndex): Intent {
       mentions.push({ app: app.app, said: letter, how: 'name', negated: false, span: [at, at + letter.length] });
     }
   }
+  // "a media player that isn't VLC": the generic word falls to the next app of its kind.
+  const negatedIds = new Set(mentions.filter((m) => m.negated).map((m) => m.app.id));
+  for (const m of mentions) {
+    if (m.how !== 'generic' || m.negated || !negatedIds.has(m.app.id)) continue;
+    const alternative = index.byCategory.get(m.app.category)?.find((a) => !negatedIds.has(a.id) && a.generic.length > 0);
+    if (alternative) m.app = alternative;
+  }
   // "a PDF reader like okular": a generic word yields to the app of its kind the user named.
   const named = mentions.filter((m) => m.how !== 'generic' && !m.negated);
   const kept = mentions.filter((m) => m.how !== 'generic' || m.negated || !named.some((n) => n.app.category === m.app.category && n.app !== m.app));
@@ -143,12 +154,12 @@ export function interpretRequest(request: string, index: CatalogIndex): Intent {
   const vagueEditor = !hasEditorApp && /\b(?:an?|some|the|my)\s+(?:good\s+)?editor\b/.test(text);
   const understood =
     apps.length > 0 || found.unavailable.length > 0 || unknown.length > 0 || DESKTOP_WORDS.test(text) ||
-    Boolean(os || desktop || protocol || resolution || persistence || lifetime.maxHours || lifetime.idleSuspendMinutes) ||
+    Boolean(osCue || desktop || protocol || resolution || persistence || lifetime.maxHours || lifetime.idleSuspendMinutes) ||
     Boolean(network.none || network.internet || network.tor || runtime.vm || runtime.container || runtime.hardened || runtime.maximumIsolation) ||
     quantities.cpu !== undefined || quantities.memoryMiB !== undefined || quantities.diskGiB !== undefined || quantities.gpu !== undefined || quantities.problems.length > 0;
 
   return {
-    text, apps, unavailable: found.unavailable, unknown, network, runtime, protocol, resolution, desktop, os, lifetime, persistence, quantities,
+    text, apps, unavailable: found.unavailable, unknown, network, runtime, protocol, resolution, desktop, os: osCue, lifetime, persistence, quantities,
     policy: findPolicyViolations(text), injection: INJECTION.test(request), vagueEditor, understood,
   };
 }
