@@ -19,8 +19,9 @@ BULLSEYE_LIST=/etc/apt/sources.list.d/genos-bullseye.list
 BULLSEYE_PIN=/etc/apt/preferences.d/genos-bullseye
 
 # Host packages from bookworm. procps/passwd/util-linux give pgrep, useradd, setpriv.
+# runsc (gVisor, bookworm main) is the hardened profile's runtime.
 HOST_PKGS=(docker.io debootstrap chromium ca-certificates iproute2 iptables
-  procps passwd util-linux tar)
+  procps passwd util-linux tar runsc)
 # guacd is not in Debian 12; these come from Debian 11 (see platform facts).
 GUACD_PKGS=(guacd libguac19 libguac-client-vnc0 libguac-client-rdp0 libssl1.1 libwebp6)
 
@@ -84,6 +85,29 @@ else
 fi
 guacd -v >/dev/null 2>&1 || die "guacd is installed but 'guacd -v' fails"
 
+# --- gVisor runtime for hardened containers ------------------------------------
+# Registered as "runsc-genos": --network=none (hardened desktops are air-gapped)
+# and --host-uds=create so x11vnc's unix socket in the bind-mounted display
+# folder appears on the host. `runtimes` is reloadable: a running dockerd picks
+# it up on SIGHUP, no restart. An existing daemon.json is never rewritten.
+DAEMON_JSON=/etc/docker/daemon.json
+RUNSC_RUNTIME=runsc-genos
+RUNTIME_ADDED=0
+mkdir -p /etc/docker
+if [[ ! -e $DAEMON_JSON ]]; then
+  log "registering gVisor runtime $RUNSC_RUNTIME in $DAEMON_JSON"
+  cat >"$DAEMON_JSON" <<JSON
+{
+  "runtimes": {
+    "$RUNSC_RUNTIME": { "path": "$(command -v runsc)", "runtimeArgs": ["--network=none", "--host-uds=create"] }
+  }
+}
+JSON
+  RUNTIME_ADDED=1
+elif ! grep -q "\"$RUNSC_RUNTIME\"" "$DAEMON_JSON"; then
+  log "WARNING: $DAEMON_JSON exists without the $RUNSC_RUNTIME runtime: hardened containers will not start (add it by hand)"
+fi
+
 # --- dockerd --------------------------------------------------------------------
 # /usr/local/bin/docker may be newer than the docker.io daemon; it negotiates the
 # API version down. If it can't talk to the daemon, fall back to Debian's client.
@@ -106,6 +130,11 @@ if ! docker_ok; then
   done
   docker_ok || die "dockerd not answering after 60 s, see $LOG_DIR/dockerd.log"
 fi
+if [[ $RUNTIME_ADDED -eq 1 ]] && pgrep -x dockerd >/dev/null; then
+  log "reloading dockerd configuration (SIGHUP) for the new runtime"
+  kill -HUP "$(cat /var/run/docker.pid)"
+  sleep 1
+fi
 log "docker ready: client $("$DOCKER" version -f '{{.Client.Version}}'), daemon $("$DOCKER" version -f '{{.Server.Version}}')"
 
 # --- guacd ----------------------------------------------------------------------
@@ -125,4 +154,35 @@ if ! guacd_listening; then
   guacd_listening || die "guacd did not listen on $GUACD_HOST:$GUACD_PORT within 10 s, see $LOG_DIR/guacd.log"
 fi
 log "guacd listening on $GUACD_HOST:$GUACD_PORT"
+
+# --- libvirt/KVM for VM environments (spec.runtime "vm") ------------------------
+# Only where /dev/kvm exists. No systemd: virtlogd and libvirtd are started
+# here like dockerd. dnsmasq-base serves DNS on the worker's own NAT networks.
+VM_PKGS=(libvirt-daemon-system qemu-system-x86 qemu-utils dnsmasq-base)
+if [[ -e /dev/kvm ]]; then
+  missing_vm=()
+  for p in "${VM_PKGS[@]}"; do installed "$p" || missing_vm+=("$p"); done
+  if ((${#missing_vm[@]})); then
+    apt_update_once
+    log "installing ${missing_vm[*]}"
+    apt_install "${missing_vm[@]}"
+  else
+    log "libvirt packages present"
+  fi
+  # Without udev /dev/kvm stays root-only 0600: QEMU runs as libvirt-qemu (group kvm).
+  if [[ $(stat -c '%G %a' /dev/kvm) != "kvm 660" ]]; then
+    log "giving /dev/kvm to group kvm (0660), as udev would"
+    chgrp kvm /dev/kvm && chmod 0660 /dev/kvm
+  fi
+  virsh_ok() { virsh -c qemu:///system version >/dev/null 2>&1; }
+  if ! virsh_ok; then
+    pgrep -x virtlogd >/dev/null || { log "starting virtlogd"; virtlogd -d; }
+    pgrep -x libvirtd >/dev/null || { log "starting libvirtd (log: $LOG_DIR/libvirtd.log)"; LIBVIRT_LOG_OUTPUTS="3:file:$LOG_DIR/libvirtd.log" libvirtd -d; }
+    for _ in $(seq 1 100); do virsh_ok && break; sleep 0.1; done
+    virsh_ok || die "libvirtd did not answer within 10 s, see $LOG_DIR/libvirtd.log"
+  fi
+  log "libvirt ready: $(virsh -c qemu:///system version --daemon 2>/dev/null | grep -i 'running hypervisor' | sed 's/.*: *//')"
+else
+  log "no /dev/kvm: VM environments are disabled on this host"
+fi
 log "done"

@@ -12,6 +12,7 @@ import { ensurePostgres } from '@genos/db/embedded';
 import { applyMigrations } from '@genos/db/migrate';
 import { seed } from '@genos/db/seed';
 import { ensureBaseImage } from '../apps/worker/src/images/build-base-image';
+import { ensureVmBaseImage } from '../apps/worker/src/libvirt/vm-image';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dataDir = path.join(root, '.data');
@@ -53,6 +54,13 @@ await seed(prisma, { log: (m: string) => step(m) });
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 const image = await ensureBaseImage({ docker, onProgress: (l) => process.stdout.write(`[image] ${l}\n`) });
 await recordImage(prisma, { kind: 'base', tag: image.tag, packages: [], status: 'ready', digest: image.id });
+// The VM desktop base (qcow2 + kernel + initrd) where this host can run VMs:
+// about 2 minutes the first time, then present until docker/desktop-vm changes.
+if (existsSync('/dev/kvm') && process.env.GENOS_VM !== 'off') {
+  const tVm = Date.now();
+  const vm = await ensureVmBaseImage({ onProgress: (l) => process.stdout.write(`[vm-image] ${l}\n`) });
+  step(`VM base image ${vm.disk} ${vm.built ? `built in ${((Date.now() - tVm) / 1000).toFixed(1)} s` : 'present'}`);
+}
 await prisma.$disconnect();
 step(`base desktop image ${image.tag} ${image.built ? 'built' : 'present'}`);
 step(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

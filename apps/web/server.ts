@@ -16,7 +16,7 @@ const handle = app.getRequestHandler();
 
 const server = http.createServer((req, res) => void handle(req, res));
 // The same client (and pool) the tRPC routes use: services() lives on globalThis.
-const { prisma } = services();
+const { prisma, store } = services();
 const tunnel = attachTunnel({
   server,
   prisma,
@@ -24,6 +24,7 @@ const tunnel = attachTunnel({
   guacd: { host: config.GUACD_HOST, port: config.GUACD_PORT },
   fallthrough: dev ? (req, socket, head) => void app.getUpgradeHandler()(req, socket, head) : undefined,
   log: (m) => console.warn(m),
+  store,
 });
 
 server.listen(config.PORT, config.GENOS_BIND_HOST, () => {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { TRPCClientError } from '@trpc/client';
 import { isAppError, type ComposeResult } from '@genos/core';
 import { connect, type Client } from './client';
 import { composerOptions } from './composer-options';
@@ -36,13 +37,23 @@ async function composeSafely(request: string, refineSpec?: unknown): Promise<Com
   }
 }
 
-async function waitFor(client: Client, id: string, states: string[], timeoutMs = 300_000) {
+type EnvState = Parameters<Client['environments']['waitFor']['query']>[0]['states'][number];
+
+/**
+ * Waits on the server (environments.waitFor, woken by live changes, no
+ * polling) in chunks of at most 60 s, so no single request hangs for minutes.
+ */
+async function waitFor(client: Client, id: string, states: EnvState[], timeoutMs = 300_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const env = await client.environments.get.query({ id });
-    if (states.includes(env.state)) return env;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${id} to be ${states.join('/')}; it is ${env.state}`);
-    await new Promise((r) => setTimeout(r, 300));
+    const chunk = Math.max(1, Math.min(60_000, deadline - Date.now()));
+    try {
+      return await client.environments.waitFor.query({ id, states, timeoutMs: chunk });
+    } catch (e) {
+      if (!(e instanceof TRPCClientError) || e.data?.code !== 'TIMEOUT' || Date.now() >= deadline) {
+        throw e instanceof TRPCClientError && e.data?.code === 'TIMEOUT' ? new Error(`timed out after ${Math.round(timeoutMs / 1000)} s: ${e.message}`) : e;
+      }
+    }
   }
 }
 

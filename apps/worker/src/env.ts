@@ -1,19 +1,23 @@
 import os from 'node:os';
 import { z } from 'zod';
-import { hostIdFrom } from '@genos/core';
+import { HOST_ID, hostIdFrom } from '@genos/core';
 
 /** Every setting the worker reads, validated once at start. */
 const schema = z.object({
   DATABASE_URL: z.string().url(),
   // The host's id in the scheduler and in its queue names.
-  GENOS_HOST_NAME: z.string().min(1).default(hostIdFrom(os.hostname())),
+  GENOS_HOST_NAME: z.string().regex(HOST_ID, 'host names are lowercase letters, digits and dashes (at most 40)').default(hostIdFrom(os.hostname())),
   // Schedulable capacity: vCPUs = cores x overcommit (KVM and cloud hosts overcommit); memory keeps 2 GiB for the host.
   GENOS_CPU_OVERCOMMIT: z.coerce.number().positive().max(16).default(4),
-  GENOS_HOST_CPUS: z.coerce.number().optional(),
-  GENOS_HOST_MEMORY_MIB: z.coerce.number().int().optional(),
+  GENOS_HOST_CPUS: z.coerce.number().positive('the host needs more than zero CPUs').max(4096).optional(),
+  GENOS_HOST_MEMORY_MIB: z.coerce.number().int().min(512, 'a host needs at least 512 MiB of memory').optional(),
   GUACD_HOST: z.string().default('127.0.0.1'),
   GUACD_PORT: z.coerce.number().int().default(4822),
   GENOS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  // A host silent this long is marked down by the other workers (default: 4 heartbeats, at least 5 s; all workers should agree).
+  GENOS_HOST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).optional(),
+  // How often the worker compares the database with what Docker really runs.
+  GENOS_RECONCILE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   // Separates deployments sharing one Docker engine (the test suite runs as 'test').
   GENOS_INSTANCE: z.string().regex(/^[a-z0-9-]{1,32}$/).default('default'),
   GENOS_STATE_DIR: z.string().min(1).optional(),

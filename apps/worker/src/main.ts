@@ -1,28 +1,50 @@
 import os from 'node:os';
 import Dockerode from 'dockerode';
-import { recoverInterruptedEnvironments, refillPools, registerHost, scheduleQueued } from '@genos/core';
+import { reapHosts, reconcileHost, refillPools, registerHost, scheduleQueued } from '@genos/core';
 import { createBoss, createPrismaClient, createPrismaStore, bossEnqueue, ensureHostQueues, ensurePoolOwner, ensureQueues, recordImage } from '@genos/db';
-import { INSTANCE_LABEL } from './docker/container-config';
+import { HOST_LABEL, INSTANCE_LABEL } from './docker/container-config';
 import { createDockerDriver } from './docker/docker-driver';
+import { libvirtDriverIfAvailable } from './libvirt/available';
+import { createDriverRegistry } from './runtime/driver-registry';
 import { restoreDisplayBridges } from './display/restore-display-bridges';
 import { ensureBaseImage } from './images/build-base-image';
 import { registerHandlers } from './jobs/register-handlers';
+import { startLifetimePolicy, suspendResumeHandlers } from './jobs/suspend-resume-handlers';
 import { loadEnv } from './env';
 import { createLogger } from './logger';
 
-const env = loadEnv();
+/** Refuses to start with a clear message (no stack trace) and a non-zero exit. */
+function fatal(message: string): never {
+  process.stderr.write(`genos worker cannot start: ${message}\n`);
+  process.exit(1);
+}
+
+let env: ReturnType<typeof loadEnv>;
+try {
+  env = loadEnv();
+} catch (e) {
+  fatal((e as Error).message);
+}
 const log = createLogger(env.LOG_LEVEL);
 
 const prisma = createPrismaClient(env.DATABASE_URL);
 const boss = createBoss(env.DATABASE_URL);
 boss.on('error', (err) => log.error({ err }, 'queue error'));
 const docker = new Dockerode({ socketPath: env.DOCKER_SOCKET });
-const driver = createDockerDriver({
+const dockerDriver = createDockerDriver({
   docker,
   stateDir: env.GENOS_STATE_DIR,
-  labels: { [INSTANCE_LABEL]: env.GENOS_INSTANCE },
+  labels: { [INSTANCE_LABEL]: env.GENOS_INSTANCE, [HOST_LABEL]: env.GENOS_HOST_NAME },
   onImageReady: (img) => recordImage(prisma, { ...img, status: 'ready' }),
 });
+// VMs (spec.runtime 'vm') through libvirt when this host has KVM; containers stay on the Docker driver.
+const vmDriver = await libvirtDriverIfAvailable({
+  stateDir: env.GENOS_STATE_DIR,
+  bridges: dockerDriver.bridges,
+  labels: { [INSTANCE_LABEL]: env.GENOS_INSTANCE, [HOST_LABEL]: env.GENOS_HOST_NAME },
+  log,
+});
+const driver = createDriverRegistry({ docker: dockerDriver, libvirt: vmDriver });
 const store = createPrismaStore({ prisma, enqueue: bossEnqueue(boss) });
 
 await docker.ping().catch((e) => {
@@ -37,20 +59,27 @@ const hostInfo = {
     id: env.GENOS_HOST_NAME,
     cpuCapacity: (env.GENOS_HOST_CPUS ?? os.cpus().length) * env.GENOS_CPU_OVERCOMMIT,
     memoryMiB: env.GENOS_HOST_MEMORY_MIB ?? Math.max(512, Math.floor(os.totalmem() / 2 ** 20) - 2048),
-    runtimes: ['docker'],
+    runtimes: driver.runtimes,
     guacdHost: env.GUACD_HOST,
     guacdPort: env.GUACD_PORT,
     version: process.env.npm_package_version ?? null,
 };
-const host = await registerHost({ store, host: hostInfo });
+const host = await registerHost({ store, host: hostInfo }).catch((e: Error) => fatal(e.message));
 await ensureHostQueues(boss, host.id);
 log.info({ host: host.id, cpuCapacity: host.cpuCapacity, memoryMiB: host.memoryMiB }, 'host registered');
 const poolOwnerId = await ensurePoolOwner(prisma);
-// Nothing is in flight yet: anything still provisioning here was cut off by a crash.
-const recovered = await recoverInterruptedEnvironments({ store, driver, hostName: env.GENOS_HOST_NAME });
-if (recovered.length) log.warn({ recovered }, 'marked interrupted provisioning as failed and removed its sandboxes');
-// Bridges live in this process: bring back the ones of desktops that kept running.
-await restoreDisplayBridges({ prisma, driver, hostName: env.GENOS_HOST_NAME, log });
+// Make the database and Docker agree before taking jobs. Nothing is in flight yet,
+// so anything still provisioning here was cut off by a crash.
+const reconcile = async (atStart: boolean) => {
+  const report = await reconcileHost({ store, driver, hostName: host.id, atStart });
+  for (const r of report.removed) log.warn({ environmentId: r.environmentId, reason: r.reason }, 'reconcile: removed a sandbox the database does not account for');
+  for (const r of report.failed) log.warn({ environmentId: r.environmentId, reason: r.reason }, 'reconcile: marked environment failed and removed its sandbox');
+  if (report.back.length) log.warn({ environments: report.back }, 'reconcile: host is back, environments reachable again');
+  // Bridges live in this process: bring back the ones of desktops that kept running.
+  if (atStart || report.back.length) await restoreDisplayBridges({ prisma, driver, hostName: host.id, log, ids: atStart ? undefined : report.back });
+  return report;
+};
+await reconcile(true);
 const handlers = await registerHandlers({
   boss,
   store,
@@ -60,7 +89,10 @@ const handlers = await registerHandlers({
   concurrency: env.GENOS_PROVISION_CONCURRENCY,
   poolOwnerId,
   log,
+  extra: suspendResumeHandlers({ store, driver, log }),
 });
+// Idle desktops are warned then suspended, old ones warned then ended (every 15 s, this host's only).
+const lifetimePolicy = startLifetimePolicy({ store, driver, hostName: host.id, log });
 
 // Heartbeats keep the host schedulable; a missed one (marked down by a reaper) means re-register.
 const heartbeat = setInterval(() => {
@@ -70,18 +102,35 @@ const heartbeat = setInterval(() => {
       if (!alive) {
         log.warn({ host: host.id }, 'host was marked down: registering again');
         await registerHost({ store, host: hostInfo });
+        reconcileSoon();
       }
     })
     .catch((err) => log.error({ err }, 'heartbeat failed'));
 }, env.GENOS_HEARTBEAT_MS);
 // Every worker runs the scheduler and pool refill on a timer too, so queued work
 // starts when capacity frees even if the event that freed it was missed.
+// The reaper runs first: hosts that stopped answering are marked down and their work reported or re-queued.
+// Four missed heartbeats (20 s at the default 5 s, as HOST_HEARTBEAT_TIMEOUT_MS), never under 5 s.
+const hostTimeoutMs = env.GENOS_HOST_TIMEOUT_MS ?? Math.max(4 * env.GENOS_HEARTBEAT_MS, 5000);
 const ticker = setInterval(() => {
-  void store
-    .transaction((tx) => scheduleQueued({ tx }))
+  void reapHosts({ store, timeoutMs: hostTimeoutMs })
+    .then((r) => {
+      if (r.down.length || r.failed.length || r.lost.length || r.requeued.length) log.warn(r, 'hosts stopped answering: marked down, their environments reported');
+    })
+    .then(() => store.transaction((tx) => scheduleQueued({ tx })))
     .then(() => refillPools({ store, poolOwnerId }))
     .catch((err) => log.error({ err }, 'scheduler tick failed'));
 }, env.GENOS_HEARTBEAT_MS);
+// Sandboxes that died, orphans, hosts that came back: compare again every so often.
+let reconciling = false;
+function reconcileSoon() {
+  if (reconciling) return;
+  reconciling = true;
+  void reconcile(false)
+    .catch((err) => log.error({ err }, 'reconcile failed'))
+    .finally(() => (reconciling = false));
+}
+const reconciler = setInterval(reconcileSoon, env.GENOS_RECONCILE_MS);
 log.info({ host: env.GENOS_HOST_NAME }, 'worker ready');
 
 let stopping = false;
@@ -91,6 +140,8 @@ async function shutdown(signal: string) {
   log.info({ signal }, 'worker stopping');
   clearInterval(heartbeat);
   clearInterval(ticker);
+  lifetimePolicy.stop();
+  clearInterval(reconciler);
   await handlers.stop();
   await boss.stop({ graceful: true, timeout: 5000 }).catch(() => undefined);
   await driver.bridges.closeAll();

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { boundsFor, composerModelFromEnv, type composeRequest, DEPLOYMENT_CAPABILITIES, type DeploymentCapabilities, type ResourceBounds } from '@genos/core';
+import { boundsFor, composerModelFromEnv, type composeRequest, DEPLOYMENT_CAPABILITIES, type DeploymentCapabilities, effectiveBounds, type ResourceBounds, type Store } from '@genos/core';
 import { env } from '../env';
 
 export interface ComposerSettings {
@@ -28,4 +28,13 @@ export function composerSettings(): ComposerSettings {
     model: composerModelFromEnv({ GENOS_LLM_BASE_URL: e.GENOS_LLM_BASE_URL, GENOS_LLM_MODEL: e.GENOS_LLM_MODEL, GENOS_LLM_API_KEY: e.GENOS_LLM_API_KEY }),
     timeoutMs: e.GENOS_LLM_TIMEOUT_MS,
   });
+}
+
+/**
+ * The composer's settings for one caller: the bounds are their effective
+ * quota (the smaller of their own and their team's) capped by the host's size.
+ */
+export async function composerSettingsFor(opts: { store: Store; userId: string; teamId?: string | null }): Promise<ComposerSettings> {
+  const bounds = await effectiveBounds({ ...opts, hostCpus: os.cpus().length, hostMemoryMiB: Math.floor(os.totalmem() / 2 ** 20) });
+  return { ...composerSettings(), bounds };
 }

@@ -10,11 +10,16 @@ export async function restoreDisplayBridges(opts: {
   driver: { bridges: DisplayBridges; socketDirFor(id: string): string };
   hostName: string;
   log: Logger;
+  /** Only these environments (e.g. the ones reconciliation found back); all of the host's by default. */
+  ids?: string[];
 }): Promise<void> {
-  const running = await opts.prisma.environment.findMany({ where: { host: opts.hostName, state: { in: ['running', 'suspended'] } } });
+  const running = await opts.prisma.environment.findMany({
+    where: { host: opts.hostName, state: { in: ['running', 'suspended'] }, ...(opts.ids ? { id: { in: opts.ids } } : {}) },
+  });
   for (const env of running) {
     const endpoint = env.displayEndpoint as DisplayEndpoint | null;
-    if (!endpoint) continue;
+    // Already bridged in this process: nothing to restore.
+    if (!endpoint || opts.driver.bridges.has(env.id)) continue;
     const port = await opts.driver.bridges.open(env.id, path.join(opts.driver.socketDirFor(env.id), 'vnc.sock'), endpoint.port);
     if (port !== endpoint.port) {
       await opts.prisma.environment.update({ where: { id: env.id }, data: { displayEndpoint: { ...endpoint, port } } });

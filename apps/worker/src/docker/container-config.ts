@@ -1,13 +1,22 @@
 import type Dockerode from 'dockerode';
 import { launchCommandsForSpec, type EnvironmentSpec } from '@genos/core';
+import { torNetworkName, torProxyEnv } from './network/names';
 
 export const MANAGED_LABEL = 'genos.managed';
 export const ENV_LABEL = 'genos.env';
 export const CONTAINER_PREFIX = 'genos-env-';
 export const INSTANCE_LABEL = 'genos.instance';
+/** The host (worker) that made the sandbox: reconciliation looks only at its own. */
+export const HOST_LABEL = 'genos.host';
 /** Each egress environment gets its own bridge: no route to other environments. */
 export const networkName = (environmentId: string) => `genos-net-${environmentId}`;
 export const DISPLAY_MOUNT = '/run/genos/display';
+/**
+ * The hardened profile's OCI runtime: gVisor (runsc) registered by
+ * scripts/setup-host.sh with --network=none --host-uds=create, so the
+ * display's unix socket still reaches the host through its bind mount.
+ */
+export const HARDENED_RUNTIME = 'runsc-genos';
 export const DESKTOP_UID = 1000;
 export const VNC_PASSWORD_ENV = 'GENOS_VNC_PASSWORD';
 
@@ -27,6 +36,8 @@ export function containerConfig(opts: {
   socketDir: string;
   vncPassword?: string;
   labels?: Record<string, string>;
+  /** The owner's named home volume (spec.persistence.homeVolume): mounted at /home/genos instead of the tmpfs. */
+  homeVolume?: string;
 }): Dockerode.ContainerCreateOptions {
   const { spec } = opts;
   const memory = spec.resources.memoryMiB * 1024 * 1024;
@@ -42,6 +53,8 @@ export function containerConfig(opts: {
       // Chromium's own sandbox needs privileges this container does not have.
       'CHROMIUM_FLAGS=--no-sandbox',
       ...(opts.vncPassword ? [`${VNC_PASSWORD_ENV}=${opts.vncPassword}`] : []),
+      // tor: every app is pointed at the gateway; nothing else is reachable anyway.
+      ...(spec.network.mode === 'tor' ? torProxyEnv() : []),
     ],
     Labels: { [MANAGED_LABEL]: 'true', [ENV_LABEL]: opts.environmentId, ...opts.labels },
     StopTimeout: 2,
@@ -52,16 +65,28 @@ export function containerConfig(opts: {
       ReadonlyRootfs: true,
       Tmpfs: {
         '/tmp': 'rw,nosuid,nodev,size=512m',
-        '/home/genos': `rw,nosuid,nodev,size=${Math.max(256, spec.resources.diskGiB * 256)}m,uid=${DESKTOP_UID},gid=${DESKTOP_UID}`,
+        ...(opts.homeVolume
+          ? {}
+          : { '/home/genos': `rw,nosuid,nodev,size=${Math.max(256, spec.resources.diskGiB * 256)}m,uid=${DESKTOP_UID},gid=${DESKTOP_UID}` }),
       },
+      ...(opts.homeVolume ? { Mounts: [{ Type: 'volume' as const, Source: opts.homeVolume, Target: '/home/genos', ReadOnly: false }] } : {}),
       Binds: [`${opts.socketDir}:${DISPLAY_MOUNT}`],
-      NetworkMode: spec.network.mode === 'none' ? 'none' : networkName(opts.environmentId),
+      NetworkMode: networkModeFor(spec.network.mode, opts.environmentId),
       Memory: memory,
       MemorySwap: memory,
       NanoCpus: Math.round(spec.resources.cpu * 1e9),
       PidsLimit: 512,
       IpcMode: 'private',
       RestartPolicy: { Name: 'no' },
+      // hardened: the same profile, plus gVisor's user-space kernel between the apps and the host's.
+      ...(spec.isolation === 'hardened' ? { Runtime: HARDENED_RUNTIME } : {}),
     },
   };
+}
+
+/** none: no interface but lo; egress: its own firewalled bridge; tor: the internal network shared with its gateway only. */
+export function networkModeFor(mode: EnvironmentSpec['network']['mode'], environmentId: string): string {
+  if (mode === 'egress') return networkName(environmentId);
+  if (mode === 'tor') return torNetworkName(environmentId);
+  return 'none';
 }

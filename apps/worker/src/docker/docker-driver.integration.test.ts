@@ -1,35 +1,39 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import Dockerode from 'dockerode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { DEFAULT_SPEC, type EnvironmentSpec } from '@genos/core';
-import { probeGuacd } from '../display/guacd-probe';
 import { ensureBaseImage } from '../images/build-base-image';
+import { runDriverContract } from '../runtime/driver-contract';
 import { INSTANCE_LABEL, networkName } from './container-config';
 import { createDockerDriver } from './docker-driver';
 
-// The driver contract, against the real Docker engine and the real guacd.
+// The driver contract (../runtime/driver-contract.ts), against the real Docker engine and the real guacd.
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 const stateDir = '/var/lib/genos/test';
 const driver = createDockerDriver({ docker, stateDir, labels: { [INSTANCE_LABEL]: 'test' } });
-const GUACD = { host: '127.0.0.1', port: 4822 };
 const spec: EnvironmentSpec = { ...DEFAULT_SPEC, apps: ['xterm'], resources: { ...DEFAULT_SPEC.resources, memoryMiB: 512, cpu: 0.5 } };
-const id = `drv${Date.now().toString(36)}`;
 
-beforeAll(async () => {
-  await ensureBaseImage({ docker });
-});
+async function execIn(ref: string, cmd: string[]): Promise<string> {
+  const exec = await docker.getContainer(ref).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  return new Promise<string>((resolve) => {
+    let s = '';
+    stream.on('data', (d: Buffer) => (s += d.toString('latin1')));
+    stream.on('end', () => resolve(s.replace(/[\x00-\x08]/g, '')));
+  });
+}
 
-afterAll(async () => {
-  await driver.terminate({ environmentId: id, runtimeRef: null });
-  await driver.terminate({ environmentId: `${id}net`, runtimeRef: null });
-});
-
-describe('docker driver contract', () => {
-  let ref = '';
-
-  it('creates a sandbox with the standard profile', async () => {
-    ({ runtimeRef: ref } = await driver.create({ environmentId: id, spec }));
+runDriverContract({
+  name: 'docker',
+  driver,
+  spec,
+  environmentId: `drv${Date.now().toString(36)}`,
+  displayTimeoutMs: 30_000,
+  setup: async () => {
+    await ensureBaseImage({ docker });
+  },
+  async checkProfile(ref, id) {
     const info = await docker.getContainer(ref).inspect();
     expect(info.Config.User).toBe('1000:1000');
     expect(info.HostConfig.CapDrop).toEqual(['ALL']);
@@ -42,55 +46,25 @@ describe('docker driver contract', () => {
     expect(info.HostConfig.NanoCpus).toBe(0.5e9);
     expect(info.HostConfig.PidsLimit).toBeGreaterThan(0);
     expect(info.Mounts.map((m) => m.Source)).toEqual([path.join(stateDir, 'displays', id)]);
-    expect((await driver.inspect(ref)).state).toBe('created');
-  });
-
-  it('starts and exposes a display that guacd streams', async () => {
-    await driver.start(ref);
-    const endpoint = await driver.displayEndpoint(ref, { timeoutMs: 30_000 });
-    expect(endpoint).toMatchObject({ protocol: 'vnc', host: '127.0.0.1' });
-    const probe = await probeGuacd({ guacd: GUACD, vnc: endpoint });
-    expect(probe.firstImgMs).toBeGreaterThan(0);
-    // The loopback bridge is reachable by any local process: without the password, no picture.
-    expect(endpoint.password).toMatch(/^[\w-]{8}$/);
-    await expect(probeGuacd({ guacd: GUACD, vnc: { ...endpoint, password: 'wrong123' }, timeoutMs: 5000 })).rejects.toThrow();
-    expect((await driver.inspect(ref)).state).toBe('running');
-  });
-
-  it('suspends and resumes', async () => {
-    await driver.suspend(ref);
-    expect((await driver.inspect(ref)).state).toBe('paused');
-    await driver.resume(ref);
-    expect((await driver.inspect(ref)).state).toBe('running');
-  });
-
-  it('has no network at all unless asked', async () => {
-    const exec = await docker.getContainer(ref).exec({ Cmd: ['cat', '/proc/net/dev'], AttachStdout: true, AttachStderr: true });
-    const out = await new Promise<string>((resolve) => {
-      void exec.start({}).then((stream) => {
-        let s = '';
-        stream.on('data', (d: Buffer) => (s += d.toString('latin1')));
-        stream.on('end', () => resolve(s));
-      });
-    });
+  },
+  async networkInterfaces(ref) {
+    const info = await docker.getContainer(ref).inspect();
+    if (!info.State.Running) return Object.keys(info.NetworkSettings.Networks ?? {}).filter((n) => n !== 'none');
+    // Seen from inside: /proc/net/dev lists every interface the container has.
+    const out = await execIn(ref, ['cat', '/proc/net/dev']);
     expect(out).toContain('lo:');
-    expect(out).not.toMatch(/eth0:/);
-  });
-
-  it('terminates and removes everything it created, idempotently', async () => {
-    await driver.terminate({ environmentId: id, runtimeRef: ref });
-    expect((await driver.inspect(ref)).exists).toBe(false);
-    await expect(fs.access(path.join(stateDir, 'displays', id))).rejects.toThrow();
-    await driver.terminate({ environmentId: id, runtimeRef: ref });
-  });
-
-  it('gives an egress environment its own network and removes it on terminate', async () => {
-    const netId = `${id}net`;
-    const { runtimeRef } = await driver.create({ environmentId: netId, spec: { ...spec, network: { mode: 'egress', allowHosts: [] } } });
-    const info = await docker.getContainer(runtimeRef).inspect();
-    expect(info.HostConfig.NetworkMode).toBe(networkName(netId));
-    await driver.terminate({ environmentId: netId, runtimeRef });
-    const nets = await docker.listNetworks({ filters: { name: [networkName(netId)] } });
-    expect(nets).toEqual([]);
-  });
+    return [...out.matchAll(/^\s*([\w.@-]+):/gm)].map((m) => m[1]!).filter((n) => n !== 'lo');
+  },
+  // A file on the container's /tmp tmpfs: written on the first call, read back after resume.
+  identity: (ref) => execIn(ref, ['sh', '-c', 'test -s /tmp/genos-marker || head -c 12 /dev/urandom | od -An -tx1 | tr -d " \\n" > /tmp/genos-marker; cat /tmp/genos-marker']),
+  async ownNetworkExists(id) {
+    return (await docker.listNetworks({ filters: { name: [networkName(id)] } })).some((n) => n.Name === networkName(id));
+  },
+  async leftovers(id) {
+    const left: string[] = [];
+    const dir = path.join(stateDir, 'displays', id);
+    if (await fs.access(dir).then(() => true, () => false)) left.push(dir);
+    if ((await docker.listContainers({ all: true, filters: { name: [`genos-env-${id}`] } })).length) left.push(`container genos-env-${id}`);
+    return left;
+  },
 });

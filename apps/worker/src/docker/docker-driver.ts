@@ -9,7 +9,9 @@ import { ensureAppLayer } from '../images/build-app-layer';
 import { inspectImage } from '../images/docker-stream';
 import { dockerStatus, ignoreStatus } from './docker-status';
 import { createEgressNetwork, removeEgressNetwork } from './egress-network';
-import { containerConfig, containerName, DESKTOP_UID, environmentIdOf, VNC_PASSWORD_ENV } from './container-config';
+import { createTorPath, removeTorPath } from './network/tor-gateway';
+import { ensureHomeVolume } from '../security/home-volume';
+import { containerConfig, containerName, DESKTOP_UID, ENV_LABEL, environmentIdOf, MANAGED_LABEL, VNC_PASSWORD_ENV } from './container-config';
 
 
 export interface DockerDriverOptions {
@@ -17,10 +19,12 @@ export interface DockerDriverOptions {
   /** Host folder holding one display-socket folder per environment. */
   stateDir: string;
   bridges?: DisplayBridges;
-  /** Extra labels on everything created (tests mark their own). */
+  /** Extra labels on everything created (tests mark their own); `list` returns only sandboxes carrying all of them (genos.instance, genos.host). */
   labels?: Record<string, string>;
   /** Told about every image an environment runs on, so the catalog reflects the engine. */
   onImageReady?: (img: { kind: 'base' | 'apps'; tag: string; packages: string[]; digest: string }) => Promise<void>;
+  /** tor mode: give the gateway its outside network (default). Tests pass false so Tor never sends a packet off the machine. */
+  torGatewayEgress?: boolean;
 }
 
 export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & { bridges: DisplayBridges; socketDirFor(id: string): string } {
@@ -35,7 +39,11 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
     bridges,
     socketDirFor,
 
-    async create({ environmentId, spec, onProgress }) {
+    async create({ environmentId, spec, onProgress, ownerId }) {
+      // Checked before anything is built: a home volume is per user, so no owner, no volume.
+      if (spec.persistence.homeVolume && !ownerId) throw new AppError('VALIDATION', 'a home volume needs the environment owner');
+      // gVisor runs with --network=none here: a hardened desktop is air-gapped (network modes under gVisor are not built yet).
+      if (spec.isolation === 'hardened' && spec.network.mode !== 'none') throw new AppError('UNSUPPORTED', 'hardened containers run without network for now');
       const packages = packagesForSpec(spec);
       const { tag } = await ensureAppLayer({ docker, packages, onProgress });
       if (opts.onImageReady) {
@@ -50,9 +58,11 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       await fs.chown(socketDir, DESKTOP_UID, DESKTOP_UID);
       await fs.chmod(socketDir, 0o700);
       if (spec.network.mode === 'egress') await createEgressNetwork(docker, environmentId, opts.labels);
+      if (spec.network.mode === 'tor') await createTorPath(docker, { environmentId, labels: opts.labels, egress: opts.torGatewayEgress, onProgress });
+      const homeVolume = spec.persistence.homeVolume && ownerId ? await ensureHomeVolume(docker, ownerId, opts.labels) : undefined;
       // VNC passwords are at most 8 characters; 48 random bits, on top of loopback-only and the token.
       const vncPassword = randomBytes(6).toString('base64url');
-      const container = await docker.createContainer(containerConfig({ environmentId, spec, image: tag, socketDir, vncPassword, labels: opts.labels }));
+      const container = await docker.createContainer(containerConfig({ environmentId, spec, image: tag, socketDir, vncPassword, labels: opts.labels, homeVolume }));
       const info = await container.inspect();
       return { runtimeRef: info.Name.replace(/^\//, '') };
     },
@@ -75,6 +85,8 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       // 404: already gone; 409: removal already in progress.
       await ignoreStatus(docker.getContainer(runtimeRef ?? containerName(environmentId)).remove({ force: true, v: true }), [404, 409]);
       await removeEgressNetwork(docker, environmentId);
+      // tor: the gateway and the internal network (idempotent, a no-op for other modes). The home volume stays.
+      await removeTorPath(docker, environmentId);
       await fs.rm(socketDirFor(environmentId), { recursive: true, force: true });
     },
 
@@ -88,6 +100,18 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
         if (dockerStatus(e) === 404) return { exists: false, state: 'missing' };
         throw e;
       }
+    },
+
+    async list() {
+      const label = [`${MANAGED_LABEL}=true`, ...Object.entries(opts.labels ?? {}).map(([k, v]) => `${k}=${v}`)];
+      const containers = await docker.listContainers({ all: true, filters: { label } });
+      return containers
+        .filter((c) => c.Labels?.[ENV_LABEL])
+        .map((c) => ({
+          environmentId: c.Labels[ENV_LABEL]!,
+          runtimeRef: (c.Names[0] ?? containerName(c.Labels[ENV_LABEL]!)).replace(/^\//, ''),
+          state: c.State === 'running' ? 'running' : c.State === 'paused' ? 'paused' : c.State === 'created' ? 'created' : 'exited',
+        }));
     },
 
     async displayEndpoint(runtimeRef, o) {

@@ -1,4 +1,4 @@
-import { isAppError } from '../errors/app-error';
+import { AppError, isAppError } from '../errors/app-error';
 import type { RuntimeDriver } from '../ports/runtime-driver';
 import type { Actor, EnvironmentRecord, Store } from '../ports/store';
 import { transitionEnvironment } from './transition-environment';
@@ -21,9 +21,14 @@ export async function provisionEnvironment(opts: {
   const { store, driver, id } = opts;
   let env: EnvironmentRecord;
   try {
-    env = await store.transaction((tx) =>
-      transitionEnvironment({ tx, id, to: 'provisioning', actor: WORKER, expectFrom: ['requested'], reason: 'picked up by worker', patch: { host: opts.hostName } }),
-    );
+    env = await store.transaction(async (tx) => {
+      // A job left on a host's queue after the reaper moved the environment elsewhere (or back to the queue) is stale.
+      const current = await tx.environments.lock(id);
+      if (current && current.host !== opts.hostName) {
+        throw new AppError('ILLEGAL_TRANSITION', `environment is placed on ${current.host ?? 'no host'}, not ${opts.hostName}`);
+      }
+      return transitionEnvironment({ tx, id, to: 'provisioning', actor: WORKER, expectFrom: ['requested'], reason: 'picked up by worker', patch: { host: opts.hostName } });
+    });
   } catch (e) {
     // Already provisioned, terminated or failed: a redelivered job is a no-op.
     if (isAppError(e) && (e.code === 'ILLEGAL_TRANSITION' || e.code === 'NOT_FOUND')) return null;
@@ -32,7 +37,7 @@ export async function provisionEnvironment(opts: {
 
   let runtimeRef: string | null = null;
   try {
-    ({ runtimeRef } = await driver.create({ environmentId: id, spec: env.spec, onProgress: opts.onProgress }));
+    ({ runtimeRef } = await driver.create({ environmentId: id, spec: env.spec, ownerId: env.ownerId, onProgress: opts.onProgress }));
     await store.transaction((tx) => tx.environments.update(id, { runtimeRef }));
     await driver.start(runtimeRef);
     const displayEndpoint = await driver.displayEndpoint(runtimeRef, { timeoutMs: 30_000 });

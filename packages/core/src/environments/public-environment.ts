@@ -1,9 +1,21 @@
 import type { EnvironmentRecord } from '../ports/store';
 
-/** What clients may see of an environment: never the display's address or password. */
-export type PublicEnvironment = Omit<EnvironmentRecord, 'displayEndpoint'> & { displayReady: boolean };
+/**
+ * What clients may see of an environment: never the display's address or
+ * password. It carries `hostLost`, `warning` and `warnedAt` from the record,
+ * and `queuePosition`: how many queued environments go first while it waits
+ * for a host (`requested` with no host), else null (see describe-environment.ts).
+ */
+export type PublicEnvironment = Omit<EnvironmentRecord, 'displayEndpoint'> & {
+  displayReady: boolean;
+  hostLost: boolean;
+  warning: string | null;
+  warnedAt: Date | null;
+  queuePosition: number | null;
+};
 
+/** Without a store at hand the queue position is unknown (null); describeEnvironment fills it in. */
 export function toPublicEnvironment(env: EnvironmentRecord): PublicEnvironment {
   const { displayEndpoint, ...rest } = env;
-  return { ...rest, displayReady: displayEndpoint !== null };
+  return { ...rest, displayReady: displayEndpoint !== null, queuePosition: null };
 }

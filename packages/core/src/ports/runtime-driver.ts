@@ -8,6 +8,13 @@ export interface RuntimeStatus {
   detail?: string;
 }
 
+/** One sandbox the runtime holds for this host. */
+export interface RuntimeSandbox {
+  environmentId: string;
+  runtimeRef: string;
+  state: RuntimeStatus['state'];
+}
+
 /**
  * One interface for every runtime (Docker today, libvirt/KVM later). Each
  * driver passes the same contract suite against its real engine.
@@ -15,7 +22,13 @@ export interface RuntimeStatus {
 export interface RuntimeDriver {
   readonly kind: 'docker' | 'libvirt';
   /** Builds what is missing (image layers), creates the sandbox; returns the name on the host. */
-  create(opts: { environmentId: string; spec: EnvironmentSpec; onProgress?: (line: string) => void }): Promise<{ runtimeRef: string }>;
+  create(opts: {
+    environmentId: string;
+    spec: EnvironmentSpec;
+    onProgress?: (line: string) => void;
+    /** The environment's owner: needed for spec.persistence.homeVolume (one home volume per user). */
+    ownerId?: string;
+  }): Promise<{ runtimeRef: string }>;
   start(runtimeRef: string): Promise<void>;
   suspend(runtimeRef: string): Promise<void>;
   resume(runtimeRef: string): Promise<void>;
@@ -24,4 +37,6 @@ export interface RuntimeDriver {
   inspect(runtimeRef: string): Promise<RuntimeStatus>;
   /** Waits until the display answers and returns where guacd can reach it. */
   displayEndpoint(runtimeRef: string, opts?: { timeoutMs?: number }): Promise<DisplayEndpoint>;
+  /** The sandboxes this driver made on this host (any state), for reconciliation. */
+  list(): Promise<RuntimeSandbox[]>;
 }

@@ -91,6 +91,18 @@ export interface QuotaUsage {
   hoursSince: number;
 }
 
+/** A quota an admin set for one user or team. */
+export interface QuotaRecord extends QuotaLimits {
+  scope: 'user' | 'team';
+  subjectId: string;
+  /** The user's email or the team's name, for people reading the list. */
+  subjectName: string | null;
+  updatedAt: Date;
+}
+
+/** How many of a pool's (unclaimed) members are in each state. */
+export type PoolMemberCounts = Partial<Record<EnvironmentState, number>>;
+
 export interface WarmPoolRecord {
   id: string;
   name: string;
@@ -148,6 +160,12 @@ export interface Tx {
     queuePosition(id: string): Promise<number>;
     /** Row-locks one running, unclaimed member of the pool (SKIP LOCKED), or null. */
     claimPoolMember(poolId: string): Promise<EnvironmentRecord | null>;
+    /**
+     * Row-locks environments stranded on hosts marked `down` that the reaper has
+     * not dealt with yet: provisioning, running/suspended without hostLost, and
+     * requested ones still placed there.
+     */
+    listStranded(): Promise<EnvironmentRecord[]>;
   };
   /** Transaction-scoped advisory lock (pg_advisory_xact_lock): serialises racing writers on one key. */
   lock(key: string): Promise<void>;
@@ -156,13 +174,30 @@ export interface Tx {
     listUp(freshSince: Date): Promise<HostRecord[]>;
     /** Resources placed per host by live (requested-with-host, provisioning, running, suspended) environments. */
     usage(): Promise<Map<string, HostUsage>>;
+    /** Marks `up` hosts whose last heartbeat is older than `staleBefore` as `down`; returns them. */
+    markStaleDown(staleBefore: Date): Promise<HostRecord[]>;
   };
   quotas: {
     find(scope: 'user' | 'team', subjectId: string): Promise<QuotaLimits | null>;
     usage(scope: 'user' | 'team', subjectId: string, since: Date): Promise<QuotaUsage>;
+    /** Whether the user or team exists. */
+    subjectExists(scope: 'user' | 'team', subjectId: string): Promise<boolean>;
+    upsert(scope: 'user' | 'team', subjectId: string, limits: QuotaLimits): Promise<QuotaLimits>;
+    /** Removes the row (back to the defaults); false when there was none. */
+    delete(scope: 'user' | 'team', subjectId: string): Promise<boolean>;
+    /** Re-applies the user's and team's current priority to the subject's queued environments; how many. */
+    reprioritiseQueued(scope: 'user' | 'team', subjectId: string): Promise<number>;
   };
   pools: {
     findBySpecKey(specKey: string): Promise<WarmPoolRecord | null>;
+    findById(id: string): Promise<WarmPoolRecord | null>;
+    findByName(name: string): Promise<WarmPoolRecord | null>;
+    insert(data: Omit<WarmPoolRecord, 'id'>): Promise<WarmPoolRecord>;
+    update(id: string, patch: Partial<Pick<WarmPoolRecord, 'size' | 'enabled'>>): Promise<WarmPoolRecord>;
+    /** Deletes the pool row; members still terminating keep running down with poolId cleared. */
+    delete(id: string): Promise<void>;
+    /** Unclaimed members not yet ended (requested, provisioning, running, suspended), least ready and newest first. */
+    listMembers(poolId: string): Promise<EnvironmentRecord[]>;
   };
   events: {
     append(e: { environmentId: string; fromState: EnvironmentState | null; toState: EnvironmentState; actor: Actor; reason?: string | null }): Promise<void>;
@@ -183,6 +218,11 @@ export interface Store {
     findById(id: string): Promise<EnvironmentRecord | null>;
     listByOwner(ownerId: string, opts: { includeTerminated: boolean; limit: number }): Promise<EnvironmentRecord[]>;
     listByHost(host: string, states: EnvironmentState[]): Promise<EnvironmentRecord[]>;
+    /**
+     * Records keyboard or mouse input at `at` on a running environment and clears a
+     * standing idle warning (notifying listeners only then). False when it is not running.
+     */
+    recordInput(id: string, at: Date): Promise<boolean>;
   };
   hosts: {
     /** Creates or refreshes the host row (state up, heartbeat now). */
@@ -195,5 +235,12 @@ export interface Store {
     list(): Promise<WarmPoolRecord[]>;
     /** Members not yet claimed, in any live state (requested, provisioning, running). */
     countMembers(poolId: string): Promise<number>;
+    /** Unclaimed members per pool and state. */
+    memberCounts(): Promise<Map<string, PoolMemberCounts>>;
+  };
+  quotas: {
+    /** Every quota admins set, users before teams. */
+    list(): Promise<QuotaRecord[]>;
+    find(scope: 'user' | 'team', subjectId: string): Promise<QuotaLimits | null>;
   };
 }

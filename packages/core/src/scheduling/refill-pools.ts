@@ -11,9 +11,12 @@ const SYSTEM: Actor = { kind: 'system' };
 export async function refillPools(opts: { store: Store; poolOwnerId: string; poolId?: string }): Promise<EnvironmentRecord[]> {
   const pools = (await opts.store.pools.list()).filter((p) => p.enabled && (!opts.poolId || p.id === opts.poolId));
   const created: EnvironmentRecord[] = [];
-  for (const pool of pools) {
+  for (const listed of pools) {
     await opts.store.transaction(async (tx) => {
-      await tx.lock(`genos:pool:${pool.id}`);
+      await tx.lock(`genos:pool:${listed.id}`);
+      // Read again under the lock: an admin may have resized, disabled or deleted it meanwhile.
+      const pool = await tx.pools.findById(listed.id);
+      if (!pool?.enabled) return;
       const missing = pool.size - (await opts.store.pools.countMembers(pool.id));
       for (let i = 0; i < missing; i++) {
         const env = await tx.environments.insert({ name: pool.spec.name, request: null, spec: pool.spec, ownerId: opts.poolOwnerId, teamId: null, priority: -1, poolId: pool.id });

@@ -30,9 +30,11 @@ export const DEPLOYMENT_CAPABILITIES: DeploymentCapabilities = {
   desktops: ['openbox'],
   runtimes: ['container'],
   isolation: ['standard'],
-  networkModes: ['none', 'egress'],
+  // egress: firewalled NAT only; tor: an internal network whose only way out is a per-environment Tor gateway.
+  networkModes: ['none', 'egress', 'tor'],
   protocols: ['vnc'],
-  homeVolume: false,
+  // One Docker volume per user at /home/genos, kept across environments.
+  homeVolume: true,
 };
 
 /**

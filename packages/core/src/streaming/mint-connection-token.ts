@@ -17,6 +17,7 @@ export async function mintConnectionToken(opts: {
   const userId = requireUser(opts.actor);
   const env = assertCanAccess(opts.actor, await opts.store.environments.findById(opts.id), opts.id);
   if (env.ownerId !== userId) throw new AppError('FORBIDDEN', 'only the owner can open this desktop');
+  if (env.state === 'suspended') throw new AppError('CONFLICT', 'this desktop is suspended: resume it to connect');
   if (env.state !== 'running' || !env.displayEndpoint) {
     throw new AppError('CONFLICT', `the environment is ${env.state}, not running`);
   }

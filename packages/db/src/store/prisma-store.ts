@@ -9,6 +9,9 @@ import {
   type HostJobName,
   type HostRecord,
   type HostUsage,
+  type PoolMemberCounts,
+  type QuotaLimits,
+  type QuotaRecord,
   type QuotaUsage,
   type Store,
   type Tx,
@@ -26,6 +29,10 @@ const toRecord = (e: Environment): EnvironmentRecord => ({
 });
 
 const toHost = (h: Host): HostRecord => ({ ...h, state: h.state });
+const toLimits = (q: QuotaLimits): QuotaLimits => ({ maxEnvironments: q.maxEnvironments, maxCpu: q.maxCpu, maxMemoryMiB: q.maxMemoryMiB, maxDiskGiB: q.maxDiskGiB, maxHoursPerDay: q.maxHoursPerDay, priority: q.priority });
+const quotaKey = (scope: 'user' | 'team', subjectId: string) => ({ scope_subjectId: { scope, subjectId } });
+/** Pool members least ready and newest first: the ones to give up first when a pool shrinks. */
+const MEMBER_ORDER = `CASE state WHEN 'requested' THEN 0 WHEN 'provisioning' THEN 1 WHEN 'suspended' THEN 2 ELSE 3 END, "createdAt" DESC`;
 const toPool = (p: WarmPool): WarmPoolRecord => ({ id: p.id, name: p.name, spec: p.spec as unknown as EnvironmentSpec, specKey: p.specKey, size: p.size, enabled: p.enabled });
 
 /** States whose environments hold (or are about to hold) room on their host. */
@@ -95,6 +102,16 @@ function txFor(db: Prisma.TransactionClient, enqueue: Enqueue): Tx {
         if (!rows[0]) return null;
         return toRecord(await db.environment.findUniqueOrThrow({ where: { id: rows[0].id } }));
       },
+      listStranded: async () => {
+        const rows = await db.$queryRaw<{ id: string }[]>`
+          SELECT e.id FROM "Environment" e JOIN "Host" h ON h.id = e.host
+          WHERE h.state = 'down'
+            AND (e.state IN ('requested', 'provisioning') OR (e.state IN ('running', 'suspended') AND e."hostLost" = false))
+          ORDER BY e."createdAt" FOR UPDATE OF e`;
+        if (!rows.length) return [];
+        const found = await db.environment.findMany({ where: { id: { in: rows.map((r) => r.id) } }, orderBy: { createdAt: 'asc' } });
+        return found.map(toRecord);
+      },
     },
     lock: async (key) => {
       await db.$queryRaw`SELECT count(*)::int AS n FROM (SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))) AS locked`;
@@ -106,6 +123,13 @@ function txFor(db: Prisma.TransactionClient, enqueue: Enqueue): Tx {
           SELECT host, sum((spec->'resources'->>'cpu')::float8)::float8 AS cpu, sum((spec->'resources'->>'memoryMiB')::int)::int AS mem, count(*)::int AS n
           FROM "Environment" WHERE host IS NOT NULL AND (state IN ${LIVE_SQL} OR state = 'requested') GROUP BY host`);
         return new Map<string, HostUsage>(rows.map((r) => [r.host, { cpu: r.cpu, memoryMiB: r.mem, environments: r.n }]));
+      },
+      markStaleDown: async (staleBefore) => {
+        const stale = { state: 'up' as const, lastHeartbeatAt: { lt: staleBefore } };
+        const hosts = await db.host.findMany({ where: stale, orderBy: { id: 'asc' } });
+        if (!hosts.length) return [];
+        await db.host.updateMany({ where: { ...stale, id: { in: hosts.map((h) => h.id) } }, data: { state: 'down' } });
+        return hosts.map((h) => toHost({ ...h, state: 'down' }));
       },
     },
     quotas: {
@@ -131,11 +155,50 @@ function txFor(db: Prisma.TransactionClient, enqueue: Enqueue): Tx {
         const r = rows[0]!;
         return { environments: r.n, cpu: r.cpu, memoryMiB: r.mem, diskGiB: r.disk, hoursSince: r.hours } satisfies QuotaUsage;
       },
+      subjectExists: async (scope, subjectId) =>
+        scope === 'user' ? (await db.user.count({ where: { id: subjectId } })) > 0 : (await db.team.count({ where: { id: subjectId } })) > 0,
+      upsert: async (scope, subjectId, limits) => {
+        const data = toLimits(limits);
+        return toLimits(await db.quota.upsert({ where: quotaKey(scope, subjectId), create: { scope, subjectId, ...data }, update: data }));
+      },
+      delete: async (scope, subjectId) => (await db.quota.deleteMany({ where: { scope, subjectId } })).count > 0,
+      reprioritiseQueued: async (scope, subjectId) => {
+        const column = scope === 'user' ? '"ownerId"' : '"teamId"';
+        // The same rule as enforceQuota: the higher of the user's and the team's priority, never below 0.
+        return db.$executeRawUnsafe(
+          `UPDATE "Environment" e SET priority = greatest(0,
+             coalesce((SELECT priority FROM "Quota" WHERE scope = 'user' AND "subjectId" = e."ownerId"), 0),
+             coalesce((SELECT priority FROM "Quota" WHERE scope = 'team' AND "subjectId" = e."teamId"), 0))
+           WHERE e.state = 'requested' AND e.host IS NULL AND e."poolId" IS NULL AND e.${column} = $1`,
+          subjectId,
+        );
+      },
     },
     pools: {
       findBySpecKey: async (specKey) => {
         const p = await db.warmPool.findUnique({ where: { specKey } });
         return p ? toPool(p) : null;
+      },
+      findById: async (id) => {
+        const p = await db.warmPool.findUnique({ where: { id } });
+        return p ? toPool(p) : null;
+      },
+      findByName: async (name) => {
+        const p = await db.warmPool.findUnique({ where: { name } });
+        return p ? toPool(p) : null;
+      },
+      insert: async (d) => toPool(await db.warmPool.create({ data: { name: d.name, spec: json(d.spec)!, specKey: d.specKey, size: d.size, enabled: d.enabled } })),
+      update: async (id, patch) => toPool(await db.warmPool.update({ where: { id }, data: { size: patch.size, enabled: patch.enabled } })),
+      delete: async (id) => {
+        await db.warmPool.delete({ where: { id } });
+      },
+      listMembers: async (poolId) => {
+        const rows = await db.$queryRawUnsafe<{ id: string }[]>(
+          `SELECT id FROM "Environment" WHERE "poolId" = $1 AND state IN ('requested','provisioning','running','suspended') ORDER BY ${MEMBER_ORDER}`,
+          poolId,
+        );
+        const byId = new Map((await db.environment.findMany({ where: { id: { in: rows.map((r) => r.id) } } })).map((e) => [e.id, toRecord(e)]));
+        return rows.map((r) => byId.get(r.id)!).filter(Boolean);
       },
     },
     events: {
@@ -182,6 +245,20 @@ export function createPrismaStore(opts: { prisma: PrismaClient; enqueue: Enqueue
           })
         ).map(toRecord),
       listByHost: async (host, states) => (await prisma.environment.findMany({ where: { host, state: { in: states } } })).map(toRecord),
+      recordInput: (id, at) =>
+        prisma.$transaction(async (db) => {
+          // One statement; the old warning comes from the locked row in the CTE.
+          const rows = await db.$queryRaw<{ prev: string | null }[]>`
+            WITH cur AS (SELECT id, warning FROM "Environment" WHERE id = ${id} AND state = 'running' FOR UPDATE)
+            UPDATE "Environment" e SET
+              "lastInputAt" = greatest(coalesce(e."lastInputAt", ${at}), ${at}),
+              warning = CASE WHEN cur.warning = 'idle' THEN NULL ELSE e.warning END
+            FROM cur WHERE e.id = cur.id
+            RETURNING cur.warning AS prev`;
+          if (!rows[0]) return false;
+          if (rows[0].prev === 'idle') await notifyChange(db, await db.environment.findUniqueOrThrow({ where: { id } }));
+          return true;
+        }),
     },
     hosts: {
       register: async (h) => {
@@ -194,6 +271,38 @@ export function createPrismaStore(opts: { prisma: PrismaClient; enqueue: Enqueue
     pools: {
       list: async () => (await prisma.warmPool.findMany({ orderBy: { name: 'asc' } })).map(toPool),
       countMembers: (poolId) => prisma.environment.count({ where: { poolId, state: { in: ['requested', 'provisioning', 'running'] } } }),
+      memberCounts: async () => {
+        const rows = await prisma.environment.groupBy({ by: ['poolId', 'state'], where: { poolId: { not: null } }, _count: { _all: true } });
+        const counts = new Map<string, PoolMemberCounts>();
+        for (const r of rows) {
+          const c = counts.get(r.poolId!) ?? {};
+          c[r.state] = r._count._all;
+          counts.set(r.poolId!, c);
+        }
+        return counts;
+      },
+    },
+    quotas: {
+      list: async () => {
+        const rows = await prisma.quota.findMany({ orderBy: [{ scope: 'desc' }, { subjectId: 'asc' }] });
+        const userIds = rows.filter((r) => r.scope === 'user').map((r) => r.subjectId);
+        const teamIds = rows.filter((r) => r.scope === 'team').map((r) => r.subjectId);
+        const users = new Map((await prisma.user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true } })).map((u) => [u.id, u.email]));
+        const teams = new Map((await prisma.team.findMany({ where: { id: { in: teamIds } }, select: { id: true, name: true } })).map((t) => [t.id, t.name]));
+        return rows.map(
+          (r): QuotaRecord => ({
+            scope: r.scope as 'user' | 'team',
+            subjectId: r.subjectId,
+            subjectName: (r.scope === 'user' ? users.get(r.subjectId) : teams.get(r.subjectId)) ?? null,
+            updatedAt: r.updatedAt,
+            ...toLimits(r),
+          }),
+        );
+      },
+      find: async (scope, subjectId) => {
+        const q = await prisma.quota.findUnique({ where: quotaKey(scope, subjectId) });
+        return q ? toLimits(q) : null;
+      },
     },
   };
 }

@@ -1,21 +1,27 @@
 'use client';
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useSubscription } from '@trpc/tanstack-react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { RemoteDisplay, StateBadge } from '@genos/ui';
 import { useTRPC } from '@/trpc/react';
 import { errorMessage } from '../error-message';
-
-const SETTLED = new Set(['running', 'terminated', 'failed']);
+import { EnvironmentActions } from './environment-actions';
 
 /** Live state of one environment, its desktop once running, and Terminate. */
 export function EnvironmentView({ id }: { id: string }) {
   const trpc = useTRPC();
   const [terminating, setTerminating] = useState(false);
-  const env = useQuery({
-    ...trpc.environments.get.queryOptions({ id }),
-    // Until live events land (server-sent), poll quickly only while something is changing.
-    refetchInterval: (q) => (q.state.data && SETTLED.has(q.state.data.state) && !terminating ? false : 400),
-  });
+  const queryClient = useQueryClient();
+  // One read to start; after that the state arrives over server-sent events
+  // (environments.onChange), which also re-sends it after any reconnect.
+  const env = useQuery({ ...trpc.environments.get.queryOptions({ id }), staleTime: Infinity, refetchOnWindowFocus: false, refetchOnReconnect: false });
+  const live = useSubscription(
+    trpc.environments.onChange.subscriptionOptions(
+      { id },
+      // Never step back to an older read that arrived late.
+      { onData: (next) => queryClient.setQueryData(trpc.environments.get.queryKey({ id }), (old) => (old && old.updatedAt > next.updatedAt ? old : next)) },
+    ),
+  );
   const tokenMutation = useMutation(trpc.environments.connectionToken.mutationOptions());
   const terminate = useMutation(trpc.environments.terminate.mutationOptions());
   const state = env.data?.state;
@@ -53,7 +59,19 @@ export function EnvironmentView({ id }: { id: string }) {
       </div>
       {e.state === 'failed' && <p className="error" role="alert">Failed: {e.error}</p>}
       {(e.state === 'requested' || e.state === 'provisioning') && <p className="muted">Preparing your desktop…</p>}
+      {e.state === 'requested' && e.queuePosition !== null && (
+        <p className="muted" data-testid="queue-position" data-position={e.queuePosition}>
+          Waiting for capacity: {e.queuePosition === 0 ? 'you are next' : `${e.queuePosition} ahead of you`}
+        </p>
+      )}
+      {e.hostLost && e.state !== 'terminated' && (
+        <p className="error" role="status" data-testid="host-lost">
+          Its host stopped answering; GenOS will reconnect it when the host returns
+        </p>
+      )}
+      {live.status === 'error' && <p className="error" role="alert">Live updates stopped: {errorMessage(live.error)}</p>}
       {tokenMutation.error && <p className="error" role="alert">{errorMessage(tokenMutation.error)}</p>}
+      <EnvironmentActions env={e} />
       {e.state === 'running' && <RemoteDisplay tunnelUrl={tunnelUrl} getToken={getToken} />}
     </div>
   );

@@ -2,6 +2,7 @@ import { env } from '../../env';
 import { auth } from '../auth/auth';
 import { userForApiToken } from '../auth/api-tokens';
 import type { SessionUser } from '../auth/verify-credentials';
+import { changeFeed } from '../live/pg-change-feed';
 import { services } from '../services';
 import { createInnerContext } from './trpc';
 
@@ -19,5 +20,5 @@ export async function createContext({ req }: { req: Request }) {
     }
   }
   const ip = req.headers.get('x-forwarded-for')?.split(',')[0]?.trim() ?? null;
-  return createInnerContext({ user, ip, prisma, store, tunnelKey: env().GENOS_TUNNEL_KEY });
+  return createInnerContext({ user, ip, prisma, store, tunnelKey: env().GENOS_TUNNEL_KEY, changes: changeFeed(env().DATABASE_URL) });
 }

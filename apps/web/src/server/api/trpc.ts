@@ -1,10 +1,11 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
-import { isAppError, type Actor, type Store } from '@genos/core';
+import { AppError, isAppError, type Actor, type ChangeFeed, type Store } from '@genos/core';
 import type { PrismaClient } from '@genos/db';
 import type { SessionUser } from '../auth/verify-credentials';
 import type { ComposerSettings } from '../composer-settings';
+import { isDatabaseUnreachable } from './database-errors';
 import { toTRPCError } from './error-map';
 
 /**
@@ -19,12 +20,17 @@ export interface InnerContext {
   tunnelKey: string;
   /** Bounds, capabilities and the optional language model; defaults to this host's (see composer-settings.ts). */
   composer?: ComposerSettings;
+  /** Live environment changes (the web's LISTEN connection); subscriptions and waitFor need it. */
+  changes?: ChangeFeed;
 }
 
 export const createInnerContext = (opts: InnerContext) => opts;
 
 const t = initTRPC.context<InnerContext>().create({
   transformer: superjson,
+  // Subscriptions (environments.onChange) stream as server-sent events; pings let a
+  // browser notice a dead connection and reconnect (it then gets a fresh read).
+  sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 30_000 } },
   errorFormatter: ({ shape, error }) => {
     const cause = error.cause;
     return {
@@ -42,11 +48,33 @@ const t = initTRPC.context<InnerContext>().create({
 export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;
 
-/** Maps domain errors to transport errors in one place, for every procedure. */
-const appErrors = t.middleware(async ({ next }) => {
+export const DATABASE_UNREACHABLE = 'the database is unreachable; nothing was saved, try again';
+
+/** A lost database connection is the caller's to retry, not an internal error. */
+const asAppError = (cause: unknown): unknown =>
+  !isAppError(cause) && isDatabaseUnreachable(cause) ? new AppError('UNAVAILABLE', DATABASE_UNREACHABLE) : cause;
+
+/** Errors thrown while a subscription streams get the same mapping as the rest. */
+async function* mapStreamErrors<T>(source: AsyncIterable<T>): AsyncGenerator<T, void, unknown> {
+  try {
+    yield* source;
+  } catch (e) {
+    const cause = asAppError(e instanceof TRPCError ? (e.cause ?? e) : e);
+    throw isAppError(cause) ? toTRPCError(cause) : e;
+  }
+}
+
+const isAsyncIterable = (v: unknown): v is AsyncIterable<unknown> =>
+  typeof v === 'object' && v !== null && typeof (v as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
+
+/** Maps domain errors (and database connection failures) to transport errors in one place, for every procedure. */
+const appErrors = t.middleware(async ({ next, type }) => {
   const result = await next();
-  if (!result.ok && isAppError(result.error.cause)) {
-    throw toTRPCError(result.error.cause);
+  if (!result.ok) {
+    const cause = asAppError(result.error.cause);
+    if (isAppError(cause)) throw toTRPCError(cause);
+  } else if (type === 'subscription' && isAsyncIterable(result.data)) {
+    return { ...result, data: mapStreamErrors(result.data) } as typeof result;
   }
   return result;
 });

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SPEC, encryptTunnelToken } from '@genos/core';
+import { createPrismaStore } from '@genos/db';
+import { createTestDatabase, type TestDatabase } from '@genos/db/testing';
+import { attachTunnel } from './attach-tunnel';
+
+// The tunnel's side of the idle policy: input is recorded, suspended desktops are refused.
+const KEY = 'i'.repeat(32);
+let db: TestDatabase;
+let server: http.Server;
+let tunnel: { close(): void };
+let base = '';
+let ownerId = '';
+
+const token = (environmentId: string) =>
+  encryptTunnelToken(
+    {
+      connection: { type: 'vnc', settings: { hostname: '127.0.0.1', port: '1' } },
+      genos: { environmentId, userId: ownerId, exp: Date.now() + 60_000, purpose: 'control', jti: randomUUID() },
+    },
+    KEY,
+  );
+
+const newEnv = async (state: 'running' | 'suspended', warning: string | null = null) =>
+  (
+    await db.prisma.environment.create({
+      data: { name: 'd', spec: DEFAULT_SPEC as never, ownerId, state, warning, warnedAt: warning ? new Date() : null, displayEndpoint: { protocol: 'vnc', host: '127.0.0.1', port: 1 } },
+    })
+  ).id;
+
+const until = async <T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> => {
+  const end = Date.now() + 5000;
+  for (;;) {
+    const v = await read();
+    if (ok(v) || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  ownerId = (await db.prisma.user.create({ data: { email: 'input@genos.test' } })).id;
+  const store = createPrismaStore({ prisma: db.prisma, enqueue: async () => null });
+  server = http.createServer((_q, s) => s.end());
+  tunnel = attachTunnel({ server, prisma: db.prisma, key: KEY, guacd: { host: '127.0.0.1', port: 4822 }, store });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  tunnel?.close();
+  server?.close();
+  await db?.drop();
+});
+
+describe('display tunnel and the idle policy', () => {
+  it('records keyboard and mouse input as lastInputAt and clears an idle warning, but not other traffic', async () => {
+    const id = await newEnv('running', 'idle');
+    const ws = new WebSocket(`${base}/tunnel?token=${encodeURIComponent(token(id))}`);
+    ws.on('error', () => undefined);
+    await new Promise((r) => ws.once('open', r));
+    ws.send('4.sync,8.12345678;');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await db.prisma.environment.findUniqueOrThrow({ where: { id } })).lastInputAt).toBeNull();
+    const sent = Date.now();
+    ws.send('5.mouse,2.10,2.10,1.0;');
+    const after = await until(() => db.prisma.environment.findUniqueOrThrow({ where: { id } }), (e) => e.lastInputAt !== null);
+    expect(after.lastInputAt!.getTime()).toBeGreaterThanOrEqual(sent - 1000);
+    expect(after.warning).toBeNull();
+    ws.terminate();
+  });
+
+  it('refuses a suspended desktop with a clear message', async () => {
+    const id = await newEnv('suspended');
+    const refusal = await new Promise<{ status: number; body: string }>((resolve) => {
+      const ws = new WebSocket(`${base}/tunnel?token=${encodeURIComponent(token(id))}`);
+      ws.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      ws.on('error', () => undefined);
+    });
+    expect(refusal.status).toBe(409);
+    expect(refusal.body).toMatch(/suspended: resume it to connect/);
+  });
+});

@@ -1,0 +1,51 @@
+import type Dockerode from 'dockerode';
+import { dockerStatus, ignoreStatus } from '../docker-status';
+import { applyFirewall, bridgeName, removeFirewall, type FirewallProfile } from './firewall';
+
+const MANAGED_LABEL = 'genos.managed';
+
+/**
+ * A bridge network of GenOS's own with its host firewall. The Linux bridge
+ * gets a deterministic name (gn-<hash>) so the iptables rules can match it
+ * by interface. The rules are in place before any container joins.
+ * Idempotent: an existing network with our bridge name only gets its rules refreshed.
+ */
+export async function createGuardedNetwork(
+  docker: Dockerode,
+  opts: { name: string; profile: FirewallProfile; labels?: Record<string, string>; icc?: boolean },
+): Promise<void> {
+  const bridge = bridgeName(opts.name);
+  try {
+    await docker.createNetwork({
+      Name: opts.name,
+      Driver: 'bridge',
+      CheckDuplicate: true,
+      // internal: no default route and Docker's own DROP for traffic leaving the subnet.
+      Internal: opts.profile === 'internal',
+      Labels: { [MANAGED_LABEL]: 'true', ...opts.labels },
+      Options: {
+        'com.docker.network.bridge.name': bridge,
+        'com.docker.network.bridge.enable_icc': opts.icc ? 'true' : 'false',
+      },
+    });
+  } catch (e) {
+    if (dockerStatus(e) !== 409) throw e;
+    const existing = await docker.getNetwork(opts.name).inspect();
+    const opt = (existing as { Options?: Record<string, string> }).Options ?? {};
+    if (opt['com.docker.network.bridge.name'] !== bridge) {
+      throw new Error(`network ${opts.name} exists without GenOS's bridge name: remove it first`);
+    }
+  }
+  try {
+    await applyFirewall({ networkName: opts.name, profile: opts.profile });
+  } catch (e) {
+    // Never leave a network without its rules.
+    await removeGuardedNetwork(docker, opts.name).catch(() => undefined);
+    throw e;
+  }
+}
+
+export async function removeGuardedNetwork(docker: Dockerode, name: string): Promise<void> {
+  await ignoreStatus(docker.getNetwork(name).remove());
+  await removeFirewall(name);
+}

@@ -1,0 +1,29 @@
+// Names of what the network modes create. Pure, shared by the config and the driver.
+
+/** The tor mode's inner network: `internal: true`, the environment and its gateway only. */
+export const torNetworkName = (environmentId: string) => `genos-tor-${environmentId}`;
+/** The per-environment Tor client: the only thing of a tor environment with a route out. */
+export const torGatewayName = (environmentId: string) => `genos-torgw-${environmentId}`;
+/** The DNS name the environment reaches its gateway by (a network alias). */
+export const TOR_GATEWAY_ALIAS = 'tor-gateway';
+export const TOR_SOCKS_PORT = 9050;
+export const TOR_TRANS_PORT = 9040;
+export const TOR_DNS_PORT = 5353;
+/** Marks helper containers (not environments: no genos.env label, so reconcile never lists them as one). */
+export const ROLE_LABEL = 'genos.role';
+export const GATEWAY_FOR_LABEL = 'genos.gateway-for';
+
+/** Proxy settings every app in a tor environment gets: names resolve at the gateway too (socks5h). */
+export function torProxyEnv(): string[] {
+  const url = `socks5h://${TOR_GATEWAY_ALIAS}:${TOR_SOCKS_PORT}`;
+  return [
+    `ALL_PROXY=${url}`,
+    `all_proxy=${url}`,
+    `http_proxy=${url}`,
+    `https_proxy=${url}`,
+    `HTTP_PROXY=${url}`,
+    `HTTPS_PROXY=${url}`,
+    'no_proxy=localhost,127.0.0.1',
+    'NO_PROXY=localhost,127.0.0.1',
+  ];
+}
