@@ -20,6 +20,8 @@ import { composeEnvironment, type EnvironmentSpec } from '@genos/core';
 import { createPrismaClient } from '@genos/db';
 import type { AppRouter } from '../apps/web/src/server/api/root';
 import { benchComposer } from './composer-bench';
+import { benchStream } from './stream-bench';
+import { benchRuntimes } from './runtime-bench';
 
 const root = path.resolve(import.meta.dirname, '..');
 const PORT = 3200;
@@ -137,7 +139,19 @@ const stats = (await docker.getContainer(`genos-env-${idle.id}`).stats({ stream:
 const m = stats.memory_stats;
 const used = m.usage - (m.stats?.total_inactive_file ?? m.stats?.inactive_file ?? m.stats?.cache ?? 0);
 results.desktop_idle_memory_mib = { value: Math.round((used / 1024 / 1024) * 10) / 10, unit: 'MiB' };
+// Streaming through the tunnel: a full-screen animation's frame rate and bandwidth, then input-to-screen latency (bench/stream-bench.ts).
+const stream = await benchStream({
+  tunnelUrl: (token) => `ws://127.0.0.1:${PORT}/tunnel?token=${encodeURIComponent(token)}`,
+  token: async () => (await api.environments.connectionToken.mutate({ id: idle.id })).token,
+  container: `genos-env-${idle.id}`,
+});
+results.stream_fps_1280x800 = { value: Math.round(stream.fps * 10) / 10, unit: 'fps' };
+results.stream_kbps_1280x800 = { value: Math.round(stream.kbps), unit: 'kbit/s' };
+results.input_to_screen_p50_ms = { value: Math.round(stream.inputP50 * 10) / 10, unit: 'ms' };
+console.log(`[stream] ${stream.inputSamples} input samples (ms): ${stream.latencies.map((x) => Math.round(x)).join(', ')}`);
 await terminate(idle.id);
+// Runtime-level figures on the drivers directly: VM cold/resume ttff and container resume ttff (bench/runtime-bench.ts).
+Object.assign(results, await benchRuntimes((l) => console.log(`[runtime] ${l}`)));
 
 // ── Orchestration ────────────────────────────────────────────────────────────
 const adminEmail = 'bench-admin@genos.test';

@@ -1,10 +1,13 @@
 import { defineConfig } from '@playwright/test';
+import { OIDC_CLIENT, OIDC_NAME, oidcPort } from './e2e/oidc-fixture';
 
 // Debian's Chromium: Playwright cannot download its own browsers here.
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 
 export default defineConfig({
   testDir: './e2e',
+  // A local OpenID Connect provider for oidc-signin.spec.ts (the web server below points at it).
+  globalSetup: './e2e/oidc-provider.setup.ts',
   timeout: 240_000,
   expect: { timeout: 30_000 },
   workers: 1,
@@ -29,8 +32,13 @@ export default defineConfig({
     stderr: 'pipe',
     env: {
       PORT: String(PORT),
-      GENOS_INSTANCE: 'test',
+      // E2E_INSTANCE: a run of its own beside another one on the same Docker engine (default 'test').
+      GENOS_INSTANCE: process.env.E2E_INSTANCE ?? 'test',
       DATABASE_URL: process.env.E2E_DATABASE_URL ?? '',
+      GENOS_OIDC_ISSUER: `http://127.0.0.1:${oidcPort()}`,
+      GENOS_OIDC_CLIENT_ID: OIDC_CLIENT.id,
+      GENOS_OIDC_CLIENT_SECRET: OIDC_CLIENT.secret,
+      GENOS_OIDC_NAME: OIDC_NAME,
     },
   },
 });

@@ -3,6 +3,7 @@ import next from 'next';
 import { env } from './src/env';
 import { services } from './src/server/services';
 import { attachTunnel } from './src/server/tunnel/attach-tunnel';
+import { prepareRecordingsDir, startRecordingRetention } from './src/server/recordings/recordings';
 
 /**
  * The web process: Next.js plus the display tunnel on the same origin, so the
@@ -14,10 +15,22 @@ const app = next({ dev, dir: import.meta.dirname, hostname: config.GENOS_BIND_HO
 await app.prepare();
 const handle = app.getRequestHandler();
 
-const server = http.createServer((req, res) => void handle(req, res));
+// Sign-in throttling and audit rows key on the client address: unless a trusted
+// proxy sets it (GENOS_TRUST_PROXY=1), X-Forwarded-For is the socket's own address.
+const clientAddress = (req: http.IncomingMessage) => {
+  if (config.GENOS_TRUST_PROXY !== '1') req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+};
+const server = http.createServer((req, res) => {
+  clientAddress(req);
+  void handle(req, res);
+});
 // The same client (and pool) the tRPC routes use: services() lives on globalThis.
 const { prisma, store } = services();
+// guacd writes session recordings beside it; the retention sweep deletes old ones.
+const recordings = await prepareRecordingsDir({ stateDir: config.GENOS_STATE_DIR, guacdUser: config.GENOS_GUACD_USER, recordAll: config.GENOS_RECORD_ALL, log: (m) => console.warn(m) });
+const stopRetention = startRecordingRetention(prisma, (m) => console.warn(m));
 const tunnel = attachTunnel({
+  recordings,
   server,
   prisma,
   key: config.GENOS_TUNNEL_KEY,
@@ -32,6 +45,7 @@ server.listen(config.PORT, config.GENOS_BIND_HOST, () => {
 });
 
 const stop = () => {
+  stopRetention();
   tunnel.close();
   server.close();
   void prisma.$disconnect().finally(() => process.exit(0));

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { TRPCClientError } from '@trpc/client';
-import { isAppError, type ComposeResult } from '@genos/core';
+import { isAppError, type ApiScope, type ComposeResult } from '@genos/core';
 import { connect, type Client } from './client';
 import { composerOptions } from './composer-options';
 
@@ -13,6 +13,9 @@ const USAGE = `usage:
   genos env list [--json]
   genos env get ID [--json]
   genos env terminate ID [--wait]
+  genos token issue NAME [--scopes a,b] [--ttl-hours H]   a scoped API token for internal tools (secret shown once)
+  genos token list [--json]
+  genos token revoke ID
 env: GENOS_URL (default http://127.0.0.1:3000), GENOS_TOKEN or GENOS_EMAIL + GENOS_PASSWORD;
      GENOS_LLM_BASE_URL + GENOS_LLM_MODEL (+ GENOS_LLM_API_KEY) compose through a language model.
 compose checks requests against the GenOS platform on this host's size; a server
@@ -20,7 +23,7 @@ additionally refuses what its own deployment has not enabled.`;
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
-  options: { json: { type: 'boolean', default: false }, wait: { type: 'boolean', default: false }, batch: { type: 'string' }, spec: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  options: { scopes: { type: 'string' }, 'ttl-hours': { type: 'string' }, json: { type: 'boolean', default: false }, wait: { type: 'boolean', default: false }, batch: { type: 'string' }, spec: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
 });
 
 const print = (v: unknown) => process.stdout.write(`${flags.json ? JSON.stringify(v) : JSON.stringify(v, null, 2)}\n`);
@@ -77,6 +80,27 @@ async function main(): Promise<number> {
     const json = JSON.parse(await readFile(flags.spec, 'utf8')) as { spec?: unknown };
     print(await composeSafely([sub, ...rest].join(' '), json.spec !== undefined && json.spec !== null ? json.spec : json));
     return 0;
+  }
+  if (cmd === 'token') {
+    const client = await connect();
+    switch (sub) {
+      case 'issue': {
+        const scopes = flags.scopes ? (flags.scopes.split(',').map((s) => s.trim()).filter(Boolean) as ApiScope[]) : undefined;
+        const ttlHours = flags['ttl-hours'] ? Number(flags['ttl-hours']) : undefined;
+        print(await client.auth.tokens.issue.mutate({ name: rest.join(' ') || 'internal-tool', scopes, ttlHours }));
+        if (!flags.json) console.error('genos: the token is shown once; keep it in GENOS_TOKEN');
+        return 0;
+      }
+      case 'list':
+        print(await client.auth.tokens.list.query());
+        return 0;
+      case 'revoke':
+        print(await client.auth.tokens.revoke.mutate({ id: rest[0] ?? '' }));
+        return 0;
+      default:
+        console.error(USAGE);
+        return 1;
+    }
   }
   if (cmd !== 'env') {
     console.error(USAGE);

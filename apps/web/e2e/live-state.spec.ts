@@ -31,7 +31,7 @@ test('the environment view follows the state over server-sent events, not by pol
   await expect(page).toHaveURL(/\/signin/);
   await page.getByLabel('Email').fill(EMAIL);
   await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'What do you need?' })).toBeVisible();
 
   await page.getByLabel('Describe the environment you need').fill('I need a Linux desktop with xterm');

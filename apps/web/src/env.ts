@@ -15,10 +15,26 @@ const schema = z.object({
   GENOS_LLM_MODEL: z.string().min(1).optional(),
   GENOS_LLM_API_KEY: z.string().optional(),
   GENOS_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8000),
+  // Where this deployment keeps its files (recordings, transfer folders); the worker uses the same rule.
+  GENOS_INSTANCE: z.string().regex(/^[a-z0-9-]{1,32}$/).default('default'),
+  GENOS_STATE_DIR: z.string().min(1).optional(),
+  // Record every session, whatever the team says (teams switch it on with recordSessions).
+  GENOS_RECORD_ALL: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  // The user guacd runs as: it writes the recordings.
+  GENOS_GUACD_USER: z.string().default('genos-guacd'),
+  // Optional single sign-on through any OpenID Connect provider: all three of issuer, client id and secret, or none.
+  GENOS_OIDC_ISSUER: z.string().url().optional(),
+  GENOS_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  GENOS_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  GENOS_OIDC_NAME: z.string().min(1).max(64).default('Single sign-on'),
+  // Members of this group (the ID token's `groups` claim) are GenOS admins.
+  GENOS_OIDC_ADMIN_GROUP: z.string().min(1).optional(),
+  // Set to 1 behind a reverse proxy that sets X-Forwarded-For; otherwise the socket's address is used.
+  GENOS_TRUST_PROXY: z.enum(['0', '1']).default('0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
-export type WebEnv = z.infer<typeof schema>;
+export type WebEnv = z.infer<typeof schema> & { GENOS_STATE_DIR: string };
 let cached: WebEnv | undefined;
 
 export function env(): WebEnv {
@@ -27,5 +43,5 @@ export function env(): WebEnv {
   if (!parsed.success) {
     throw new Error(`web configuration is invalid:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
   }
-  return (cached = parsed.data);
+  return (cached = { ...parsed.data, GENOS_STATE_DIR: parsed.data.GENOS_STATE_DIR ?? `/var/lib/genos/${parsed.data.GENOS_INSTANCE}` });
 }

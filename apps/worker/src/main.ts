@@ -9,6 +9,7 @@ import { createDriverRegistry } from './runtime/driver-registry';
 import { restoreDisplayBridges } from './display/restore-display-bridges';
 import { ensureBaseImage } from './images/build-base-image';
 import { registerHandlers } from './jobs/register-handlers';
+import { registerImageBuildHandler } from './jobs/image-build-handler';
 import { startLifetimePolicy, suspendResumeHandlers } from './jobs/suspend-resume-handlers';
 import { loadEnv } from './env';
 import { createLogger } from './logger';
@@ -91,6 +92,8 @@ const handlers = await registerHandlers({
   log,
   extra: suspendResumeHandlers({ store, driver, log }),
 });
+// Admins' image builds (shared queue): any worker with Docker runs them, logging into the Image row.
+await registerImageBuildHandler({ boss, store, docker, log });
 // Idle desktops are warned then suspended, old ones warned then ended (every 15 s, this host's only).
 const lifetimePolicy = startLifetimePolicy({ store, driver, hostName: host.id, log });
 

@@ -16,6 +16,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <nav>
             {session && <Link href="/">New environment</Link>}
             {session && <Link href="/environments">My environments</Link>}
+            {session && <Link href="/settings/security">Security</Link>}
+            {session?.user.role === 'admin' && <Link href="/admin">Admin</Link>}
           </nav>
           {session && (
             <form

@@ -1,5 +1,18 @@
 import os from 'node:os';
-import { boundsFor, composerModelFromEnv, type composeRequest, DEPLOYMENT_CAPABILITIES, type DeploymentCapabilities, effectiveBounds, type ResourceBounds, type Store } from '@genos/core';
+import {
+  APP_CATALOG,
+  boundsFor,
+  type CatalogApp,
+  composerModelFromEnv,
+  type composeRequest,
+  DEPLOYMENT_CAPABILITIES,
+  type DeploymentCapabilities,
+  effectiveBounds,
+  type ResourceBounds,
+  type Store,
+  toCatalogApp,
+  useCatalogApps,
+} from '@genos/core';
 import { env } from '../env';
 
 export interface ComposerSettings {
@@ -7,6 +20,8 @@ export interface ComposerSettings {
   capabilities: DeploymentCapabilities;
   model?: LanguageModel;
   timeoutMs: number;
+  /** The application catalog (the database's, see composerCatalog); the built-in one when absent. */
+  catalog?: readonly CatalogApp[];
 }
 
 let cached: ComposerSettings | undefined;
@@ -35,6 +50,50 @@ export function composerSettings(): ComposerSettings {
  * quota (the smaller of their own and their team's) capped by the host's size.
  */
 export async function composerSettingsFor(opts: { store: Store; userId: string; teamId?: string | null }): Promise<ComposerSettings> {
-  const bounds = await effectiveBounds({ ...opts, hostCpus: os.cpus().length, hostMemoryMiB: Math.floor(os.totalmem() / 2 ** 20) });
-  return { ...composerSettings(), bounds };
+  const [bounds, catalog] = await Promise.all([
+    effectiveBounds({ ...opts, hostCpus: os.cpus().length, hostMemoryMiB: Math.floor(os.totalmem() / 2 ** 20) }),
+    composerCatalog(opts.store),
+  ]);
+  return { ...composerSettings(), bounds, catalog };
+}
+
+const CATALOG_TTL_MS = 10_000;
+let catalogCache: { at: number; apps: Promise<readonly CatalogApp[]> } | undefined;
+
+/** Drops the cached catalog: the next compose reads the database (called after every admin catalog change). */
+export function invalidateComposerCatalog(): void {
+  catalogCache = undefined;
+}
+
+/**
+ * The catalog the composer uses: the built-in applications in their order,
+ * replaced by their database rows, without the ones admins disabled, then
+ * the applications admins added. Read at most every 10 s; one array per
+ * read, so the composer's per-catalog index is built once per read.
+ */
+export function composerCatalog(store: Store, now = Date.now()): Promise<readonly CatalogApp[]> {
+  if (catalogCache && now - catalogCache.at < CATALOG_TTL_MS) return catalogCache.apps;
+  const apps = store.admin.catalog.list().then(
+    (rows) => {
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const merged: CatalogApp[] = [];
+      for (const app of APP_CATALOG) {
+        const row = byId.get(app.id);
+        if (!row) merged.push(app);
+        else if (row.enabled) merged.push(toCatalogApp(row));
+      }
+      const builtin = new Set(APP_CATALOG.map((a) => a.id));
+      const added = rows.filter((r) => r.enabled && !builtin.has(r.id)).map(toCatalogApp);
+      merged.push(...added);
+      // Names, packages and commands of added apps for the rest of this process (spec card, assumptions).
+      useCatalogApps(added);
+      return merged;
+    },
+    (e: unknown) => {
+      catalogCache = undefined;
+      throw e;
+    },
+  );
+  catalogCache = { at: now, apps };
+  return apps;
 }

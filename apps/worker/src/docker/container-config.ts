@@ -11,6 +11,8 @@ export const HOST_LABEL = 'genos.host';
 /** Each egress environment gets its own bridge: no route to other environments. */
 export const networkName = (environmentId: string) => `genos-net-${environmentId}`;
 export const DISPLAY_MOUNT = '/run/genos/display';
+/** The file-transfer folder: the web app writes uploads into its host side and reads downloads from it. */
+export const TRANSFER_MOUNT = '/home/genos/Transfer';
 /**
  * The hardened profile's OCI runtime: gVisor (runsc) registered by
  * scripts/setup-host.sh with --network=none --host-uds=create, so the
@@ -38,6 +40,8 @@ export function containerConfig(opts: {
   labels?: Record<string, string>;
   /** The owner's named home volume (spec.persistence.homeVolume): mounted at /home/genos instead of the tmpfs. */
   homeVolume?: string;
+  /** This environment's own transfer folder on the host (bind-mounted at TRANSFER_MOUNT). */
+  transferDir?: string;
 }): Dockerode.ContainerCreateOptions {
   const { spec } = opts;
   const memory = spec.resources.memoryMiB * 1024 * 1024;
@@ -70,7 +74,7 @@ export function containerConfig(opts: {
           : { '/home/genos': `rw,nosuid,nodev,size=${Math.max(256, spec.resources.diskGiB * 256)}m,uid=${DESKTOP_UID},gid=${DESKTOP_UID}` }),
       },
       ...(opts.homeVolume ? { Mounts: [{ Type: 'volume' as const, Source: opts.homeVolume, Target: '/home/genos', ReadOnly: false }] } : {}),
-      Binds: [`${opts.socketDir}:${DISPLAY_MOUNT}`],
+      Binds: [`${opts.socketDir}:${DISPLAY_MOUNT}`, ...(opts.transferDir ? [`${opts.transferDir}:${TRANSFER_MOUNT}:rw`] : [])],
       NetworkMode: networkModeFor(spec.network.mode, opts.environmentId),
       Memory: memory,
       MemorySwap: memory,

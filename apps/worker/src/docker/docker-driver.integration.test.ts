@@ -45,7 +45,8 @@ runDriverContract({
     expect(info.HostConfig.Memory).toBe(512 * 1024 * 1024);
     expect(info.HostConfig.NanoCpus).toBe(0.5e9);
     expect(info.HostConfig.PidsLimit).toBeGreaterThan(0);
-    expect(info.Mounts.map((m) => m.Source)).toEqual([path.join(stateDir, 'displays', id)]);
+    // The display socket's folder and the file-transfer folder: each the environment's own, nothing else of the host.
+    expect(info.Mounts.map((m) => m.Source).sort()).toEqual([path.join(stateDir, 'displays', id), path.join(stateDir, 'transfer', id)]);
   },
   async networkInterfaces(ref) {
     const info = await docker.getContainer(ref).inspect();
@@ -64,6 +65,8 @@ runDriverContract({
     const left: string[] = [];
     const dir = path.join(stateDir, 'displays', id);
     if (await fs.access(dir).then(() => true, () => false)) left.push(dir);
+    const transfer = path.join(stateDir, 'transfer', id);
+    if (await fs.access(transfer).then(() => true, () => false)) left.push(transfer);
     if ((await docker.listContainers({ all: true, filters: { name: [`genos-env-${id}`] } })).length) left.push(`container genos-env-${id}`);
     return left;
   },

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { AppError, packagesForSpec, type RuntimeDriver, type RuntimeStatus } from '@genos/core';
 import { DisplayBridges } from '../display/display-bridge';
+import { audioBridgeKey, openAudioBridge } from '../display/audio-bridge';
 import { waitForVnc } from '../display/wait-for-vnc';
 import { ensureAppLayer } from '../images/build-app-layer';
 import { inspectImage } from '../images/docker-stream';
@@ -31,6 +32,8 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
   const { docker } = opts;
   const bridges = opts.bridges ?? new DisplayBridges();
   const socketDirFor = (environmentId: string) => path.join(opts.stateDir, 'displays', environmentId);
+  // Uploads and downloads (apps/web's files routes): the environment's own folder, nothing else of the host.
+  const transferDirFor = (environmentId: string) => path.join(opts.stateDir, 'transfer', environmentId);
   // Image ids already reported: the catalog hears of each image once per process, not on every create.
   const reported = new Set<string>();
 
@@ -57,12 +60,16 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       await fs.mkdir(socketDir, { recursive: true, mode: 0o700 });
       await fs.chown(socketDir, DESKTOP_UID, DESKTOP_UID);
       await fs.chmod(socketDir, 0o700);
+      const transferDir = transferDirFor(environmentId);
+      await fs.mkdir(path.dirname(transferDir), { recursive: true, mode: 0o700 });
+      await fs.mkdir(transferDir, { recursive: true, mode: 0o700 });
+      await fs.chown(transferDir, DESKTOP_UID, DESKTOP_UID);
       if (spec.network.mode === 'egress') await createEgressNetwork(docker, environmentId, opts.labels);
       if (spec.network.mode === 'tor') await createTorPath(docker, { environmentId, labels: opts.labels, egress: opts.torGatewayEgress, onProgress });
       const homeVolume = spec.persistence.homeVolume && ownerId ? await ensureHomeVolume(docker, ownerId, opts.labels) : undefined;
       // VNC passwords are at most 8 characters; 48 random bits, on top of loopback-only and the token.
       const vncPassword = randomBytes(6).toString('base64url');
-      const container = await docker.createContainer(containerConfig({ environmentId, spec, image: tag, socketDir, vncPassword, labels: opts.labels, homeVolume }));
+      const container = await docker.createContainer(containerConfig({ environmentId, spec, image: tag, socketDir, vncPassword, labels: opts.labels, homeVolume, transferDir }));
       const info = await container.inspect();
       return { runtimeRef: info.Name.replace(/^\//, '') };
     },
@@ -82,12 +89,14 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
 
     async terminate({ environmentId, runtimeRef }) {
       await bridges.close(environmentId);
+      await bridges.close(audioBridgeKey(environmentId));
       // 404: already gone; 409: removal already in progress.
       await ignoreStatus(docker.getContainer(runtimeRef ?? containerName(environmentId)).remove({ force: true, v: true }), [404, 409]);
       await removeEgressNetwork(docker, environmentId);
       // tor: the gateway and the internal network (idempotent, a no-op for other modes). The home volume stays.
       await removeTorPath(docker, environmentId);
       await fs.rm(socketDirFor(environmentId), { recursive: true, force: true });
+      await fs.rm(transferDirFor(environmentId), { recursive: true, force: true });
     },
 
     async inspect(runtimeRef): Promise<RuntimeStatus> {
@@ -127,7 +136,9 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       const port = await bridges.open(environmentId, socketPath);
       const env = (await docker.getContainer(runtimeRef).inspect()).Config.Env ?? [];
       const password = env.find((e) => e.startsWith(`${VNC_PASSWORD_ENV}=`))?.slice(VNC_PASSWORD_ENV.length + 1);
-      return { protocol: 'vnc', host: '127.0.0.1', port, ...(password ? { password } : {}) };
+      // Sound: the image's PulseAudio exports a socket beside the display's; bridged the same way when present.
+      const audioPort = await openAudioBridge(bridges, environmentId, socketDirFor(environmentId));
+      return { protocol: 'vnc', host: '127.0.0.1', port, ...(password ? { password } : {}), ...(audioPort ? { audioPort } : {}) };
     },
   };
 }

@@ -17,6 +17,8 @@ export interface EnsureAppLayerOptions {
   docker: Dockerode;
   packages: string[];
   onProgress?: Progress;
+  /** Rebuild even when an up-to-date layer exists, without Docker's cache (an admin's rebuild). */
+  force?: boolean;
 }
 
 function normalize(packages: string[]): string[] {
@@ -41,19 +43,22 @@ export async function ensureAppLayer(opts: EnsureAppLayerOptions): Promise<{ tag
   const tag = appLayerTag(packages);
   let job = inFlight.get(tag);
   if (!job) {
-    job = build(opts.docker, tag, packages, opts.onProgress).finally(() => inFlight.delete(tag));
+    job = build(opts.docker, tag, packages, opts.onProgress, opts.force).finally(() => inFlight.delete(tag));
     inFlight.set(tag, job);
   }
   return job;
 }
 
-async function build(docker: Dockerode, tag: string, packages: string[], log: Progress = () => {}) {
+async function build(docker: Dockerode, tag: string, packages: string[], log: Progress = () => {}, force = false) {
   const base = await inspectImage(docker, BASE_TAG);
   if (!base) throw new Error(`${BASE_TAG} is missing: run ensureBaseImage first`);
   // The tag only names the package set; the label records which base it was
   // built on, so a rebuilt base makes its app layers rebuild too.
   const existing = await inspectImage(docker, tag);
-  if (existing?.labels[BASE_ID_LABEL] === base.id) return { tag, built: false };
+  if (!force && existing?.labels[BASE_ID_LABEL] === base.id) {
+    log(`${tag} is up to date (built on the current base image)`);
+    return { tag, built: false };
+  }
 
   // The base image already carries a no-recommends, no-docs apt/dpkg config.
   const dockerfile = [
@@ -76,7 +81,7 @@ async function build(docker: Dockerode, tag: string, packages: string[], log: Pr
 
   log(`building ${tag}: ${packages.join(' ')}`);
   // Default bridge network: apt inside the build reaches Debian's archive.
-  const stream = await docker.buildImage(context, { t: tag, rm: true, forcerm: true });
+  const stream = await docker.buildImage(context, { t: tag, rm: true, forcerm: true, ...(force ? { nocache: true } : {}) });
   await followProgress(docker, stream, `docker build ${tag}`, log);
   // Drop a stale layer that the new build untagged (if nothing runs on it).
   if (existing) await docker.getImage(existing.id).remove().catch(() => {});

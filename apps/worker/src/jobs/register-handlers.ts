@@ -14,6 +14,7 @@ import {
 } from '@genos/core';
 import { JOB_WAKEUP_CHANNEL, type PgBoss } from '@genos/db';
 import type { Logger } from '../logger';
+import { loadCatalogForEnvironment } from './image-build-handler';
 
 /** Capacity just freed: place whatever waits in the queue. */
 const scheduleNow = (store: Store) => store.transaction((tx) => scheduleQueued({ tx }));
@@ -40,6 +41,8 @@ export async function registerHandlers(opts: {
 
   const hostHandlers: Partial<Record<HostJobName, (job: EnvironmentJob) => Promise<void>>> = {
     'environment.provision': async ({ environmentId }) => {
+      // Apps admins added live only in the database catalog: load their packages and commands first.
+      await loadCatalogForEnvironment(store, environmentId).catch((err: unknown) => log.warn({ err, environmentId }, 'loading catalog rows failed; using the built-in catalog'));
       const env = await provisionEnvironment({ store, driver, id: environmentId, hostName: opts.hostName, onProgress: (l) => log.debug({ environmentId }, l) });
       log.info({ environmentId, state: env?.state, error: env?.error }, 'provision finished');
       if (env?.state === 'failed') await scheduleNow(store);

@@ -4,7 +4,8 @@
 import { execFile } from 'node:child_process';
 import { AppError } from '@genos/core';
 
-export const LIBVIRT_URI = 'qemu:///system';
+/** The system libvirtd; GENOS_LIBVIRT_URI overrides (tests point it at a dead socket). */
+export const libvirtUri = () => process.env.GENOS_LIBVIRT_URI ?? 'qemu:///system';
 
 export interface ExecResult {
   stdout: string;
@@ -32,7 +33,7 @@ const MISSING_NETWORK = /failed to get network|Network not found|no network with
 /** virsh against qemu:///system; "libvirtd is down" becomes a clear AppError. */
 export async function virsh(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
   try {
-    return (await exec('virsh', ['--quiet', '-c', LIBVIRT_URI, ...args], opts)).stdout;
+    return (await exec('virsh', ['--quiet', '-c', libvirtUri(), ...args], opts)).stdout;
   } catch (e) {
     const msg = (e as Error).message;
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' || /spawn virsh ENOENT/.test(msg)) {

@@ -9,7 +9,7 @@
 //   desktop-vm-<hash>-apps-<pkgs>.qcow2         one per package set: apt-get install in a chroot
 //   <stateDir>/vms/<env>/disk.qcow2             one per environment, sized by spec diskGiB
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,10 @@ export interface VmBase {
   disk: string;
   kernel: string;
   initrd: string;
+  /** desktop-vm-<hash>.build: a random id per build, written last (marks the base complete). */
+  buildIdFile: string;
+  /** Set when the base exists: app layers are named after it, so a rebuilt base never gets a stale layer. */
+  buildId?: string;
 }
 
 /** sha256 (16 hex) of every file in docker/desktop-vm except the README. */
@@ -60,6 +64,7 @@ export async function vmBasePaths(hash?: string): Promise<VmBase> {
     disk: join(IMAGES_DIR, `desktop-vm-${h}.qcow2`),
     kernel: join(IMAGES_DIR, `desktop-vm-${h}.vmlinuz`),
     initrd: join(IMAGES_DIR, `desktop-vm-${h}.initrd`),
+    buildIdFile: join(IMAGES_DIR, `desktop-vm-${h}.build`),
   };
 }
 
@@ -69,7 +74,8 @@ const exists = (p: string) => stat(p).then(() => true, () => false);
 export async function findVmBase(): Promise<VmBase | undefined> {
   const base = await vmBasePaths();
   for (const p of [base.disk, base.kernel, base.initrd]) if (!(await exists(p))) return undefined;
-  return base;
+  const buildId = (await readFile(base.buildIdFile, 'utf8').catch(() => '')).trim();
+  return buildId ? { ...base, buildId } : undefined;
 }
 
 let baseInFlight: Promise<VmBase & { built: boolean }> | undefined;
@@ -98,7 +104,13 @@ async function buildBase(log: Progress): Promise<VmBase> {
   try {
     const pkgs = await packageList();
     log(`debootstrap bookworm for the VM base (${pkgs.join(', ')})`);
-    await run('debootstrap', ['--variant=minbase', `--include=${pkgs.join(',')}`, 'bookworm', root, MIRROR], log);
+    const debootstrap = () => run('debootstrap', ['--variant=minbase', `--include=${pkgs.join(',')}`, 'bookworm', root, MIRROR], log);
+    // One retry: a download cut short by the archive fails the whole run.
+    await debootstrap().catch(async (e: Error) => {
+      log(`${e.message}; retrying once`);
+      await removeTree(root);
+      await debootstrap();
+    });
     log('configuring the VM rootfs');
     await run('bash', [join(VM_RECIPE_DIR, 'configure-rootfs.sh'), root], log);
 
@@ -122,8 +134,11 @@ async function buildBase(log: Progress): Promise<VmBase> {
       await chmod(`${p}.tmp`, 0o644);
       await rename(`${p}.tmp`, p);
     }
+    const buildId = randomBytes(4).toString('hex');
+    await writeFile(`${base.buildIdFile}.tmp`, `${buildId}\n`);
+    await rename(`${base.buildIdFile}.tmp`, base.buildIdFile);
     log(`VM base ready: ${base.disk}`);
-    return base;
+    return { ...base, buildId };
   } finally {
     await removeTree(dir);
   }
@@ -131,7 +146,7 @@ async function buildBase(log: Progress): Promise<VmBase> {
 
 export function appLayerPath(base: VmBase, packages: string[]): string {
   const hash = createHash('sha256').update(packages.join('\n')).digest('hex').slice(0, 16);
-  return join(IMAGES_DIR, `desktop-vm-${base.hash}-apps-${hash}.qcow2`);
+  return join(IMAGES_DIR, `desktop-vm-${base.hash}-${base.buildId ?? 'x'}-apps-${hash}.qcow2`);
 }
 
 const layersInFlight = new Map<string, Promise<string>>();

@@ -48,6 +48,10 @@ export function runDriverContract(h: DriverContractHarness): void {
 
   describe(`${h.name} driver contract`, () => {
     let ref = '';
+    // Later cases need the sandbox from the first: fail them plainly when it was never made.
+    const needRef = () => {
+      if (!ref) throw new Error('no sandbox: "creates a sandbox" failed');
+    };
 
     it('creates a sandbox with the standard profile', async () => {
       ({ runtimeRef: ref } = await driver.create({ environmentId: id, spec: h.spec }));
@@ -57,6 +61,7 @@ export function runDriverContract(h: DriverContractHarness): void {
     });
 
     it('starts and exposes a display that guacd streams', async () => {
+      needRef();
       await driver.start(ref);
       const endpoint = await driver.displayEndpoint(ref, { timeoutMs: h.displayTimeoutMs });
       expect(endpoint).toMatchObject({ protocol: 'vnc', host: '127.0.0.1' });
@@ -71,10 +76,12 @@ export function runDriverContract(h: DriverContractHarness): void {
     });
 
     it('has no network at all unless asked', async () => {
+      needRef();
       expect(await h.networkInterfaces(ref)).toEqual([]);
     });
 
     it('suspends and resumes the same desktop', async () => {
+      needRef();
       const before = await h.identity(ref, id);
       expect(before).toBeTruthy();
       await driver.suspend(ref);
@@ -88,6 +95,7 @@ export function runDriverContract(h: DriverContractHarness): void {
     });
 
     it('terminates and removes everything it created, idempotently', async () => {
+      needRef();
       await driver.terminate({ environmentId: id, runtimeRef: ref });
       expect(await driver.inspect(ref)).toMatchObject({ exists: false, state: 'missing' });
       expect(await h.leftovers(id)).toEqual([]);

@@ -28,7 +28,7 @@ export function createDriverRegistry(opts: DriverRegistryOptions): WithBridges &
     runtimes: libvirt ? ['docker', 'libvirt'] : ['docker'],
     bridges: docker.bridges,
     socketDirFor: (id) => docker.socketDirFor(id),
-    create(o) {
+    async create(o) {
       if (o.spec.runtime !== 'vm') return docker.create(o);
       if (!libvirt) throw new AppError('UNSUPPORTED', 'this host runs no VMs (no /dev/kvm or libvirt)');
       return libvirt.create(o);

@@ -38,7 +38,18 @@ export interface CatalogApp {
 export const APP_CATALOG: readonly CatalogApp[] = APP_CATALOG_DATA;
 
 const byId = new Map(APP_CATALOG.map((a) => [a.id, a]));
-export const findAppById = (id: string): CatalogApp | undefined => byId.get(id);
+/** Rows from the database catalog (admin-added or edited apps) this process has loaded; they win over the static data. */
+const loaded = new Map<string, CatalogApp>();
+export const findAppById = (id: string): CatalogApp | undefined => loaded.get(id) ?? byId.get(id);
+
+/**
+ * Makes database catalog rows known to findAppById, packagesForSpec and
+ * launchCommandsForSpec in this process (the worker loads the rows of a
+ * spec's apps before provisioning it, so admin-added apps install and launch).
+ */
+export function useCatalogApps(apps: readonly CatalogApp[]): void {
+  for (const app of apps) loaded.set(app.id, app);
+}
 
 /** Debian packages an environment needs on top of the base image, sorted and unique. */
 export function packagesForSpec(spec: { apps: string[]; packages: string[] }): string[] {

@@ -6,7 +6,7 @@ import { checkSpecSupported } from '../spec/check-supported';
 import { DEPLOYMENT_CAPABILITIES, type DeploymentCapabilities } from '../spec/deployment-capabilities';
 import { environmentSpecSchema } from '../spec/environment-spec';
 import { specKey } from '../spec/spec-key';
-import { requireUser } from './authorize';
+import { auditRefusal, requireTeamRole, requireUser } from './authorize';
 
 /**
  * Records a requested environment, checks the quota, and in the same
@@ -36,7 +36,10 @@ export async function createEnvironment(opts: {
   }
   const teamId = opts.teamId ?? null;
   const request = opts.request ?? null;
-  return opts.store.transaction(async (tx) => {
+  const audit = { store: opts.store, actor: opts.actor, action: 'environment.create', targetType: 'team', targetId: teamId };
+  return auditRefusal(audit, () => opts.store.transaction(async (tx) => {
+    // In a team: members and above create, viewers only look (authorize.ts).
+    if (teamId) await requireTeamRole({ teams: tx.teams, actor: opts.actor, teamId, min: 'member', doing: 'creating an environment' });
     const { priority } = await enforceQuota({ tx, ownerId, teamId, spec });
 
     const pool = await tx.pools.findBySpecKey(specKey(spec));
@@ -44,15 +47,15 @@ export async function createEnvironment(opts: {
     if (pool && member) {
       const env = await tx.environments.update(member.id, { ownerId, teamId, name: spec.name, request, poolId: null, claimedAt: new Date() });
       await tx.events.append({ environmentId: env.id, fromState: env.state, toState: env.state, actor: opts.actor, reason: `claimed from warm pool ${pool.name}` });
-      await tx.audit.record({ actor: opts.actor, action: 'environment.create', targetType: 'environment', targetId: env.id, after: { spec, state: env.state, pool: pool.name } });
+      await tx.audit.record({ actor: opts.actor, action: 'environment.create', targetType: 'environment', targetId: env.id, before: null, after: { spec, state: env.state, teamId, pool: pool.name } });
       await tx.jobs.enqueue('pool.refill', { poolId: pool.id });
       return env;
     }
 
     const env = await tx.environments.insert({ name: spec.name, request, spec, ownerId, teamId, priority });
     await tx.events.append({ environmentId: env.id, fromState: null, toState: 'requested', actor: opts.actor, reason: 'created' });
-    await tx.audit.record({ actor: opts.actor, action: 'environment.create', targetType: 'environment', targetId: env.id, after: { spec, state: env.state } });
+    await tx.audit.record({ actor: opts.actor, action: 'environment.create', targetType: 'environment', targetId: env.id, before: null, after: { spec, state: env.state, teamId } });
     const placed = await scheduleQueued({ tx });
     return placed.find((e) => e.id === env.id) ?? env;
-  });
+  }));
 }

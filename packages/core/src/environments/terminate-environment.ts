@@ -1,5 +1,5 @@
 import type { Actor, EnvironmentRecord, Store } from '../ports/store';
-import { assertCanAccess, requireUser } from './authorize';
+import { auditRefusal, authorizeEnvironment, requireUser } from './authorize';
 import { transitionEnvironment } from './transition-environment';
 
 /**
@@ -9,16 +9,17 @@ import { transitionEnvironment } from './transition-environment';
  */
 export async function terminateEnvironment(opts: { store: Store; actor: Actor; id: string }): Promise<EnvironmentRecord> {
   requireUser(opts.actor);
-  return opts.store.transaction(async (tx) => {
-    const env = assertCanAccess(opts.actor, await tx.environments.lock(opts.id), opts.id);
+  const audit = { store: opts.store, actor: opts.actor, action: 'environment.terminate', targetType: 'environment', targetId: opts.id };
+  return auditRefusal(audit, () => opts.store.transaction(async (tx) => {
+    const env = await authorizeEnvironment({ teams: tx.teams, actor: opts.actor, env: await tx.environments.lock(opts.id), id: opts.id, action: 'manage' });
     if (env.state === 'terminated') return env;
     // Nothing runs yet (still queued, or its job not picked up): it ends at once
     // and a late provision job finds it terminated and does nothing.
     if (env.state === 'requested' || !env.host) {
       return transitionEnvironment({ tx, id: env.id, to: 'terminated', actor: opts.actor, reason: 'terminated before provisioning', patch: { terminatedAt: new Date() } });
     }
-    await tx.audit.record({ actor: opts.actor, action: 'environment.terminate.requested', targetType: 'environment', targetId: env.id, before: { state: env.state } });
+    await tx.audit.record({ actor: opts.actor, action: 'environment.terminate.requested', targetType: 'environment', targetId: env.id, before: { state: env.state }, after: { state: env.state, requested: 'terminated' } });
     await tx.jobs.enqueue('environment.terminate', { environmentId: env.id }, { host: env.host });
     return env;
-  });
+  }));
 }

@@ -2,7 +2,7 @@ import { AppError } from '../errors/app-error';
 import type { EnvironmentState } from '../lifecycle/environment-state';
 import { isResync, type ChangeFeed } from '../ports/change-feed';
 import type { Actor, Store } from '../ports/store';
-import { assertCanAccess, requireUser } from './authorize';
+import { authorizeEnvironment, requireUser } from './authorize';
 import { describeEnvironment } from './describe-environment';
 import type { PublicEnvironment } from './public-environment';
 
@@ -45,7 +45,7 @@ export async function waitForEnvironment(opts: {
   try {
     for (;;) {
       dirty = false;
-      const env = assertCanAccess(actor, await store.environments.findById(id), id);
+      const env = await authorizeEnvironment({ teams: store.teams, actor, env: await store.environments.findById(id), id, action: 'read' });
       if (reached || states.includes(env.state)) return await describeEnvironment({ store, env });
       if (dirty) continue;
       signal?.throwIfAborted();

@@ -1,6 +1,6 @@
 import { isResync, type ChangeFeed, type ChangeFeedEvent } from '../ports/change-feed';
 import type { Actor, EnvironmentRecord, Store } from '../ports/store';
-import { assertCanAccess, requireUser } from './authorize';
+import { authorizeEnvironment, requireUser } from './authorize';
 import { describeEnvironments } from './describe-environment';
 import type { PublicEnvironment } from './public-environment';
 
@@ -39,7 +39,7 @@ export async function watchEnvironments(opts: {
   });
   try {
     // Subscribed first, so nothing that commits after this read is lost.
-    if (id) assertCanAccess(actor, await store.environments.findById(id), id);
+    if (id) await authorizeEnvironment({ teams: store.teams, actor, env: await store.environments.findById(id), id, action: 'read' });
   } catch (e) {
     unsubscribe();
     throw e;
@@ -49,7 +49,8 @@ export async function watchEnvironments(opts: {
 
   const mine = (env: EnvironmentRecord | null): env is EnvironmentRecord => {
     if (!env) return false;
-    if (id) return env.id === id && (actor.isAdmin === true || env.ownerId === userId);
+    // Readable: checked by authorizeEnvironment above (owner, team owner/admin/viewer, global admin).
+    if (id) return env.id === id;
     return env.ownerId === userId;
   };
   const snapshot = async (): Promise<EnvironmentRecord[]> =>

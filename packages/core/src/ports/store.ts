@@ -1,5 +1,6 @@
 import type { EnvironmentState } from '../lifecycle/environment-state';
 import type { EnvironmentSpec } from '../spec/environment-spec';
+import type { AdminReads, AdminTx } from './admin-store';
 
 /**
  * Persistence port. Core use-cases speak only to this; packages/db implements
@@ -12,6 +13,8 @@ export interface DisplayEndpoint {
   port: number;
   /** Per-environment display password; travels to guacd only inside an encrypted tunnel token. */
   password?: string;
+  /** Loopback port of the desktop's PulseAudio (bridged like the display); guacd streams its sound when set. */
+  audioPort?: number;
 }
 
 export interface EnvironmentRecord {
@@ -112,6 +115,43 @@ export interface WarmPoolRecord {
   enabled: boolean;
 }
 
+/** Roles inside a team, strongest first. */
+export const TEAM_ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
+export type TeamRole = (typeof TEAM_ROLES)[number];
+
+export interface TeamRecord {
+  id: string;
+  name: string;
+  slug: string;
+  createdAt: Date;
+}
+
+export interface TeamMemberRecord {
+  userId: string;
+  email: string;
+  name: string | null;
+  role: TeamRole;
+  createdAt: Date;
+}
+
+/** An invitation; the secret link token is never stored, only its sha256 (`hash`). */
+export interface InvitationRecord {
+  id: string;
+  teamId: string;
+  email: string;
+  role: TeamRole;
+  invitedBy: string;
+  expiresAt: Date;
+  acceptedAt: Date | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+}
+
+/** Reads a caller's role in a team; both Store.teams and Tx.teams have it. */
+export interface TeamRoleReader {
+  role(teamId: string, userId: string): Promise<TeamRole | null>;
+}
+
 export interface Actor {
   kind: 'user' | 'worker' | 'system';
   id?: string | null;
@@ -125,7 +165,7 @@ export interface Actor {
  * queue (`<name>.<hostId>`, see hostQueue); the others to one shared queue.
  */
 export const HOST_JOB_NAMES = ['environment.provision', 'environment.terminate', 'environment.suspend', 'environment.resume'] as const;
-export const SHARED_JOB_NAMES = ['pool.refill'] as const;
+export const SHARED_JOB_NAMES = ['pool.refill', 'image.build'] as const;
 export const JOB_NAMES = [...HOST_JOB_NAMES, ...SHARED_JOB_NAMES] as const;
 export type HostJobName = (typeof HOST_JOB_NAMES)[number];
 export type JobName = (typeof JOB_NAMES)[number];
@@ -134,6 +174,10 @@ export interface EnvironmentJob {
 }
 export interface PoolJob {
   poolId?: string;
+}
+/** Build (or rebuild) one Image row's app layer; any worker with Docker takes it. */
+export interface ImageBuildJob {
+  imageId: string;
 }
 export const hostQueue = (name: HostJobName, hostId: string): string => `${name}.${hostId}`;
 
@@ -205,11 +249,32 @@ export interface Tx {
   audit: {
     record(a: { actor: Actor; action: string; targetType: string; targetId: string | null; before?: unknown; after?: unknown }): Promise<void>;
   };
+  teams: TeamRoleReader & {
+    insert(data: { name: string; slug: string }): Promise<TeamRecord>;
+    findById(id: string): Promise<TeamRecord | null>;
+    findBySlug(slug: string): Promise<TeamRecord | null>;
+    members(teamId: string): Promise<TeamMemberRecord[]>;
+    addMember(teamId: string, userId: string, role: TeamRole): Promise<void>;
+    setRole(teamId: string, userId: string, role: TeamRole): Promise<void>;
+    removeMember(teamId: string, userId: string): Promise<void>;
+    countOwners(teamId: string): Promise<number>;
+    /** The user's email (lower case), or null when there is no such user. */
+    userEmail(userId: string): Promise<string | null>;
+    insertInvitation(data: Omit<InvitationRecord, 'id' | 'acceptedAt' | 'revokedAt' | 'createdAt'> & { hash: string }): Promise<InvitationRecord>;
+    findInvitationById(id: string): Promise<InvitationRecord | null>;
+    findInvitationByHash(hash: string): Promise<InvitationRecord | null>;
+    updateInvitation(id: string, patch: { acceptedAt?: Date; revokedAt?: Date }): Promise<InvitationRecord>;
+    /** Pending (not accepted, not revoked, not expired at `now`) invitations of the team. */
+    listInvitations(teamId: string, now: Date): Promise<InvitationRecord[]>;
+  };
   /** Enqueues a job in the same transaction as the domain write; host jobs need the host. */
   jobs: {
     enqueue(name: HostJobName, data: EnvironmentJob, opts: { host: string }): Promise<string>;
     enqueue(name: 'pool.refill', data: PoolJob): Promise<string>;
+    enqueue(name: 'image.build', data: ImageBuildJob): Promise<string>;
   };
+  /** Users, catalog rows and images the admin pages change. */
+  admin: AdminTx;
 }
 
 export interface Store {
@@ -218,6 +283,8 @@ export interface Store {
     findById(id: string): Promise<EnvironmentRecord | null>;
     listByOwner(ownerId: string, opts: { includeTerminated: boolean; limit: number }): Promise<EnvironmentRecord[]>;
     listByHost(host: string, states: EnvironmentState[]): Promise<EnvironmentRecord[]>;
+    /** The user's own environments and those of `teamIds`, newest first (optionally only one team's). */
+    listVisible(opts: { ownerId: string; teamIds: string[]; onlyTeamId?: string | null; includeTerminated: boolean; limit: number }): Promise<EnvironmentRecord[]>;
     /**
      * Records keyboard or mouse input at `at` on a running environment and clears a
      * standing idle warning (notifying listeners only then). False when it is not running.
@@ -238,9 +305,15 @@ export interface Store {
     /** Unclaimed members per pool and state. */
     memberCounts(): Promise<Map<string, PoolMemberCounts>>;
   };
+  teams: TeamRoleReader & {
+    /** The teams the user belongs to, with their role, by name. */
+    listForUser(userId: string): Promise<(TeamRecord & { role: TeamRole })[]>;
+  };
   quotas: {
     /** Every quota admins set, users before teams. */
     list(): Promise<QuotaRecord[]>;
     find(scope: 'user' | 'team', subjectId: string): Promise<QuotaLimits | null>;
   };
+  /** Users, teams, catalog, images, audit log and active desktops for the admin pages. */
+  admin: AdminReads;
 }

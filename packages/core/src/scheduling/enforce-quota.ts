@@ -29,7 +29,7 @@ export async function enforceQuota(opts: { tx: Tx; ownerId: string; teamId: stri
     const over = (what: string, detail: string) => {
       throw new AppError('QUOTA_EXCEEDED', `${who} quota allows ${what}: ${detail}`, { scope, limits, used });
     };
-    if (used.environments + 1 > limits.maxEnvironments) over(`${limits.maxEnvironments} environments at once`, `${used.environments} are already live; terminate one first`);
+    if (used.environments + 1 > limits.maxEnvironments) over(`${limits.maxEnvironments} environment${limits.maxEnvironments === 1 ? '' : 's'} at once`, `${used.environments} ${used.environments === 1 ? 'is' : 'are'} already live; terminate one first`);
     if (used.cpu + spec.resources.cpu > limits.maxCpu) over(`${limits.maxCpu} vCPUs`, `${used.cpu} in use, ${spec.resources.cpu} asked`);
     if (used.memoryMiB + spec.resources.memoryMiB > limits.maxMemoryMiB) over(`${fmtMiB(limits.maxMemoryMiB)} of memory`, `${fmtMiB(used.memoryMiB)} in use, ${fmtMiB(spec.resources.memoryMiB)} asked`);
     if (used.diskGiB + spec.resources.diskGiB > limits.maxDiskGiB) over(`${limits.maxDiskGiB} GiB of disk`, `${used.diskGiB} GiB in use, ${spec.resources.diskGiB} GiB asked`);

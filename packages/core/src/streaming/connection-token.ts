@@ -12,8 +12,14 @@ export interface TunnelClaims {
   userId: string;
   /** Unix ms after which the tunnel refuses the token. */
   exp: number;
-  /** What the holder may do; sharing tokens will add 'view'. */
-  purpose: 'control';
+  /** What the holder may do: the owner's 'control', or a share link's 'view' (input dropped) or 'collaborate'. */
+  purpose: 'control' | 'view' | 'collaborate';
+  /** The share link a 'view' or 'collaborate' token was minted from; the tunnel re-checks it. */
+  shareId?: string;
+  /** An admin observing someone's desktop (purpose 'view', read-only): the tunnel checks the holder is still an admin instead of the owner. */
+  observer?: 'admin';
+  /** guacd was told `read-only`: keyboard and mouse never reach the desktop. */
+  readOnly?: boolean;
   /** Random id: the tunnel accepts each token once, so a leaked URL cannot be replayed. */
   jti: string;
 }
@@ -59,17 +65,28 @@ export function decryptTunnelToken(raw: string, key: string, now = Date.now()): 
   return token;
 }
 
-export function tunnelSettingsFor(endpoint: DisplayEndpoint, size: { width: number; height: number }): TunnelToken['connection'] {
+/**
+ * Keyboard layouts a user may pick. guacd passes `server-layout` to RDP only;
+ * VNC carries keysyms, so there the browser's own layout already applies
+ * (x11vnc -xkb maps each keysym to whatever key produces it on the desktop).
+ */
+export const SERVER_LAYOUTS = ['en-us-qwerty', 'en-gb-qwerty', 'de-de-qwertz', 'fr-fr-azerty', 'es-es-qwerty', 'it-it-qwerty', 'sv-se-qwerty', 'ja-jp-qwerty'] as const;
+export type ServerLayout = (typeof SERVER_LAYOUTS)[number];
+
+export function tunnelSettingsFor(endpoint: DisplayEndpoint, size: { width: number; height: number }, opts: { serverLayout?: ServerLayout } = {}): TunnelToken['connection'] {
   return {
     type: endpoint.protocol,
     settings: {
       hostname: endpoint.host,
       port: String(endpoint.port),
       ...(endpoint.password ? { password: endpoint.password } : {}),
+      // guacd records the default sink's monitor of this PulseAudio server and streams it as audio/L16.
+      ...(endpoint.audioPort ? { 'enable-audio': 'true', 'audio-servername': `tcp:${endpoint.host}:${endpoint.audioPort}` } : {}),
       width: size.width,
       height: size.height,
       dpi: 96,
       'color-depth': 24,
+      ...(endpoint.protocol === 'rdp' && opts.serverLayout ? { 'server-layout': opts.serverLayout } : {}),
     },
   };
 }

@@ -13,16 +13,35 @@ const QUEUE_OPTIONS: Record<JobName, { expireInSeconds: number; retryLimit: numb
   'environment.suspend': { expireInSeconds: 120, retryLimit: 3, retryDelay: 2 },
   'environment.resume': { expireInSeconds: 120, retryLimit: 3, retryDelay: 2 },
   'pool.refill': { expireInSeconds: 300, retryLimit: 3, retryDelay: 5 },
+  // A Docker build with apt can take a while; a failed build is reported, not retried.
+  'image.build': { expireInSeconds: 1800, retryLimit: 0, retryDelay: 5 },
 };
 
 export function createBoss(connectionString: string): PgBoss {
   return new PgBoss({ connectionString, schema: 'pgboss', max: 4, application_name: 'genos-queue' });
 }
 
+/**
+ * pg-boss creates each queue's partition with ALTER TABLE; two workers starting
+ * at once can deadlock there (40P01). PostgreSQL aborts one of them: try again.
+ */
+async function createQueueOnce(boss: PgBoss, name: string, options: PgBoss.Queue): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (!(await boss.getQueue(name))) await boss.createQueue(name, options);
+      return;
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if ((code !== '40P01' && code !== '23505') || attempt >= 5) throw e;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 200 * attempt));
+    }
+  }
+}
+
 /** Creates the shared queues when missing; run once at setup and at worker start. */
 export async function ensureQueues(boss: PgBoss): Promise<void> {
   for (const name of SHARED_JOB_NAMES) {
-    if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: 'standard', ...QUEUE_OPTIONS[name] });
+    await createQueueOnce(boss, name, { name, policy: 'standard', ...QUEUE_OPTIONS[name] });
   }
 }
 
@@ -31,7 +50,7 @@ export async function ensureHostQueues(boss: PgBoss, hostId: string): Promise<st
   const names: string[] = [];
   for (const job of HOST_JOB_NAMES) {
     const name = hostQueue(job, hostId);
-    if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: 'standard', ...QUEUE_OPTIONS[job] });
+    await createQueueOnce(boss, name, { name, policy: 'standard', ...QUEUE_OPTIONS[job] });
     names.push(name);
   }
   return names;

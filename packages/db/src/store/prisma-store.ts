@@ -9,6 +9,9 @@ import {
   type HostJobName,
   type HostRecord,
   type HostUsage,
+  type InvitationRecord,
+  type TeamRecord,
+  type TeamRole,
   type PoolMemberCounts,
   type QuotaLimits,
   type QuotaRecord,
@@ -17,8 +20,9 @@ import {
   type Tx,
   type WarmPoolRecord,
 } from '@genos/core';
-import type { Environment, Host, Prisma, PrismaClient, WarmPool } from '../generated/prisma/client.ts';
+import type { Environment, Host, Invitation, Prisma, PrismaClient, Team, WarmPool } from '../generated/prisma/client.ts';
 import type { Enqueue, SqlExecutor } from './sql-executor.ts';
+import { adminReadsFor, adminTxFor } from './prisma-admin-store.ts';
 
 type Db = PrismaClient | Prisma.TransactionClient;
 
@@ -34,6 +38,13 @@ const quotaKey = (scope: 'user' | 'team', subjectId: string) => ({ scope_subject
 /** Pool members least ready and newest first: the ones to give up first when a pool shrinks. */
 const MEMBER_ORDER = `CASE state WHEN 'requested' THEN 0 WHEN 'provisioning' THEN 1 WHEN 'suspended' THEN 2 ELSE 3 END, "createdAt" DESC`;
 const toPool = (p: WarmPool): WarmPoolRecord => ({ id: p.id, name: p.name, spec: p.spec as unknown as EnvironmentSpec, specKey: p.specKey, size: p.size, enabled: p.enabled });
+
+const toTeam = (t: Team): TeamRecord => ({ id: t.id, name: t.name, slug: t.slug, createdAt: t.createdAt });
+const toInvitation = (i: Invitation): InvitationRecord => ({
+  id: i.id, teamId: i.teamId, email: i.email, role: i.role, invitedBy: i.invitedBy, expiresAt: i.expiresAt, acceptedAt: i.acceptedAt, revokedAt: i.revokedAt, createdAt: i.createdAt,
+});
+const roleIn = async (db: Db, teamId: string, userId: string): Promise<TeamRole | null> =>
+  (await db.membership.findUnique({ where: { userId_teamId: { userId, teamId } }, select: { role: true } }))?.role ?? null;
 
 /** States whose environments hold (or are about to hold) room on their host. */
 const LIVE_SQL = `('provisioning','running','suspended')`;
@@ -201,6 +212,50 @@ function txFor(db: Prisma.TransactionClient, enqueue: Enqueue): Tx {
         return rows.map((r) => byId.get(r.id)!).filter(Boolean);
       },
     },
+    teams: {
+      role: (teamId, userId) => roleIn(db, teamId, userId),
+      insert: async (d) => toTeam(await db.team.create({ data: { name: d.name, slug: d.slug } })),
+      findById: async (id) => {
+        const t = await db.team.findUnique({ where: { id } });
+        return t ? toTeam(t) : null;
+      },
+      findBySlug: async (slug) => {
+        const t = await db.team.findUnique({ where: { slug } });
+        return t ? toTeam(t) : null;
+      },
+      members: async (teamId) =>
+        (await db.membership.findMany({ where: { teamId }, include: { user: true }, orderBy: { createdAt: 'asc' } })).map((m) => ({
+          userId: m.userId,
+          email: m.user.email,
+          name: m.user.name,
+          role: m.role,
+          createdAt: m.createdAt,
+        })),
+      addMember: async (teamId, userId, role) => {
+        await db.membership.create({ data: { teamId, userId, role } });
+      },
+      setRole: async (teamId, userId, role) => {
+        await db.membership.update({ where: { userId_teamId: { userId, teamId } }, data: { role } });
+      },
+      removeMember: async (teamId, userId) => {
+        await db.membership.delete({ where: { userId_teamId: { userId, teamId } } });
+      },
+      countOwners: (teamId) => db.membership.count({ where: { teamId, role: 'owner' } }),
+      userEmail: async (userId) => (await db.user.findUnique({ where: { id: userId }, select: { email: true } }))?.email.toLowerCase() ?? null,
+      insertInvitation: async (d) =>
+        toInvitation(await db.invitation.create({ data: { teamId: d.teamId, email: d.email, role: d.role, hash: d.hash, invitedBy: d.invitedBy, expiresAt: d.expiresAt } })),
+      findInvitationById: async (id) => {
+        const i = await db.invitation.findUnique({ where: { id } });
+        return i ? toInvitation(i) : null;
+      },
+      findInvitationByHash: async (hash) => {
+        const i = await db.invitation.findUnique({ where: { hash } });
+        return i ? toInvitation(i) : null;
+      },
+      updateInvitation: async (id, patch) => toInvitation(await db.invitation.update({ where: { id }, data: patch })),
+      listInvitations: async (teamId, now) =>
+        (await db.invitation.findMany({ where: { teamId, acceptedAt: null, revokedAt: null, expiresAt: { gt: now } }, orderBy: { createdAt: 'asc' } })).map(toInvitation),
+    },
     events: {
       append: async (e) => {
         await db.environmentEvent.create({
@@ -224,6 +279,7 @@ function txFor(db: Prisma.TransactionClient, enqueue: Enqueue): Tx {
         return id;
       },
     } as Tx['jobs'],
+    admin: adminTxFor(db),
   };
 }
 
@@ -245,6 +301,18 @@ export function createPrismaStore(opts: { prisma: PrismaClient; enqueue: Enqueue
           })
         ).map(toRecord),
       listByHost: async (host, states) => (await prisma.environment.findMany({ where: { host, state: { in: states } } })).map(toRecord),
+      listVisible: async ({ ownerId, teamIds, onlyTeamId, includeTerminated, limit }) =>
+        (
+          await prisma.environment.findMany({
+            where: {
+              ...(onlyTeamId ? { teamId: onlyTeamId } : {}),
+              OR: [{ ownerId }, ...(teamIds.length ? [{ teamId: { in: teamIds } }] : [])],
+              ...(includeTerminated ? {} : { state: { notIn: ['terminated' as const] } }),
+            },
+            orderBy: { createdAt: 'desc' },
+            take: limit,
+          })
+        ).map(toRecord),
       recordInput: (id, at) =>
         prisma.$transaction(async (db) => {
           // One statement; the old warning comes from the locked row in the CTE.
@@ -282,6 +350,11 @@ export function createPrismaStore(opts: { prisma: PrismaClient; enqueue: Enqueue
         return counts;
       },
     },
+    teams: {
+      role: (teamId, userId) => roleIn(prisma, teamId, userId),
+      listForUser: async (userId) =>
+        (await prisma.membership.findMany({ where: { userId }, include: { team: true }, orderBy: { team: { name: 'asc' } } })).map((m) => ({ ...toTeam(m.team), role: m.role })),
+    },
     quotas: {
       list: async () => {
         const rows = await prisma.quota.findMany({ orderBy: [{ scope: 'desc' }, { subjectId: 'asc' }] });
@@ -304,6 +377,7 @@ export function createPrismaStore(opts: { prisma: PrismaClient; enqueue: Enqueue
         return q ? toLimits(q) : null;
       },
     },
+    admin: adminReadsFor(prisma),
   };
 }
 

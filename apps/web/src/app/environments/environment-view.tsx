@@ -2,10 +2,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useCallback, useEffect, useState } from 'react';
-import { RemoteDisplay, StateBadge } from '@genos/ui';
+import { RemoteDisplay, StateBadge, type KeyboardLayout } from '@genos/ui';
 import { useTRPC } from '@/trpc/react';
 import { errorMessage } from '../error-message';
 import { EnvironmentActions } from './environment-actions';
+import { EnvironmentExtras } from './environment-extras';
 
 /** Live state of one environment, its desktop once running, and Terminate. */
 export function EnvironmentView({ id }: { id: string }) {
@@ -26,7 +27,15 @@ export function EnvironmentView({ id }: { id: string }) {
   const terminate = useMutation(trpc.environments.terminate.mutationOptions());
   const state = env.data?.state;
   const { mutateAsync } = tokenMutation;
-  const getToken = useCallback(async () => (await mutateAsync({ id })).token, [mutateAsync, id]);
+  // A fresh single-use token per connection and reconnect, with the team's clipboard policy the tunnel enforces.
+  const getToken = useCallback(
+    async (opts?: { serverLayout?: KeyboardLayout }) => {
+      const r = await mutateAsync({ id, serverLayout: opts?.serverLayout });
+      return { token: r.token, policy: r.policy };
+    },
+    [mutateAsync, id],
+  );
+  const suspendDisplay = useMutation(trpc.environments.suspend.mutationOptions());
 
   useEffect(() => {
     if (state === 'terminated') setTerminating(false);
@@ -72,7 +81,19 @@ export function EnvironmentView({ id }: { id: string }) {
       {live.status === 'error' && <p className="error" role="alert">Live updates stopped: {errorMessage(live.error)}</p>}
       {tokenMutation.error && <p className="error" role="alert">{errorMessage(tokenMutation.error)}</p>}
       <EnvironmentActions env={e} />
-      {e.state === 'running' && <RemoteDisplay tunnelUrl={tunnelUrl} getToken={getToken} />}
+      {e.state === 'running' && <EnvironmentExtras id={e.id} />}
+      {e.state === 'running' && (
+        <RemoteDisplay
+          tunnelUrl={tunnelUrl}
+          getToken={getToken}
+          protocol={e.spec.display.protocol === 'rdp' ? 'rdp' : 'vnc'}
+          onSuspend={() => suspendDisplay.mutate({ id: e.id })}
+          onTerminate={() => {
+            setTerminating(true);
+            terminate.mutate({ id: e.id }, { onError: () => setTerminating(false) });
+          }}
+        />
+      )}
     </div>
   );
 }

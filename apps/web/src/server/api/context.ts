@@ -1,6 +1,6 @@
 import { env } from '../../env';
 import { auth } from '../auth/auth';
-import { userForApiToken } from '../auth/api-tokens';
+import { authenticateApiToken } from '../auth/api-tokens';
 import type { SessionUser } from '../auth/verify-credentials';
 import { changeFeed } from '../live/pg-change-feed';
 import { services } from '../services';
@@ -10,15 +10,21 @@ import { createInnerContext } from './trpc';
 export async function createContext({ req }: { req: Request }) {
   const { prisma, store } = services();
   let user: SessionUser | null = null;
+  let sessionId: string | null = null;
+  let token: { id: string; scopes: string[] } | null = null;
+  const ip = req.headers.get('x-forwarded-for')?.split(',')[0]?.trim() ?? null;
   const bearer = req.headers.get('authorization')?.match(/^Bearer\s+(.+)$/i)?.[1];
   if (bearer) {
-    user = await userForApiToken(prisma, bearer.trim());
+    // Unknown, expired or revoked: no user, so every protected procedure answers UNAUTHORIZED.
+    const found = await authenticateApiToken(prisma, bearer.trim(), { ip });
+    user = found?.user ?? null;
+    token = found?.token ?? null;
   } else {
     const session = await auth();
     if (session?.user?.id) {
       user = { id: session.user.id, email: session.user.email ?? '', name: session.user.name ?? null, role: session.user.role };
+      sessionId = session.sessionId || null;
     }
   }
-  const ip = req.headers.get('x-forwarded-for')?.split(',')[0]?.trim() ?? null;
-  return createInnerContext({ user, ip, prisma, store, tunnelKey: env().GENOS_TUNNEL_KEY, changes: changeFeed(env().DATABASE_URL) });
+  return createInnerContext({ user, token, ip, prisma, store, tunnelKey: env().GENOS_TUNNEL_KEY, changes: changeFeed(env().DATABASE_URL), sessionId });
 }

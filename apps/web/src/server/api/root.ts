@@ -2,6 +2,7 @@ import { adminRouter } from './routers/admin';
 import { authRouter } from './routers/auth';
 import { composerRouter } from './routers/composer';
 import { environmentsRouter } from './routers/environments';
+import { teamsRouter } from './routers/teams';
 import { createCallerFactory, router } from './trpc';
 
 export const appRouter = router({
@@ -9,6 +10,7 @@ export const appRouter = router({
   auth: authRouter,
   composer: composerRouter,
   environments: environmentsRouter,
+  teams: teamsRouter,
 });
 
 export type AppRouter = typeof appRouter;

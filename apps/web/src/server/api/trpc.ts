@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
-import { AppError, isAppError, type Actor, type ChangeFeed, type Store } from '@genos/core';
+import { AppError, hasScope, isAppError, type Actor, type ApiScope, type ChangeFeed, type Store } from '@genos/core';
 import type { PrismaClient } from '@genos/db';
 import type { SessionUser } from '../auth/verify-credentials';
 import type { ComposerSettings } from '../composer-settings';
@@ -22,11 +22,24 @@ export interface InnerContext {
   composer?: ComposerSettings;
   /** Live environment changes (the web's LISTEN connection); subscriptions and waitFor need it. */
   changes?: ChangeFeed;
+  /** Set when the caller authenticated with an API token (Authorization: Bearer): what it may do. */
+  token?: { id: string; scopes: string[] } | null;
+  /** The caller's Session row when signed in through the browser (marks "this session"). */
+  sessionId?: string | null;
+}
+
+/**
+ * Per-procedure metadata. `scope` is what an API token needs to call it
+ * ('any': every token; unset: sessions only, no token may call it). Session
+ * users have every scope their role allows (adminProcedure checks the role).
+ */
+export interface ProcedureMeta {
+  scope?: ApiScope | 'any';
 }
 
 export const createInnerContext = (opts: InnerContext) => opts;
 
-const t = initTRPC.context<InnerContext>().create({
+const t = initTRPC.context<InnerContext>().meta<ProcedureMeta>().create({
   transformer: superjson,
   // Subscriptions (environments.onChange) stream as server-sent events; pings let a
   // browser notice a dead connection and reconnect (it then gets a fresh read).
@@ -81,13 +94,19 @@ const appErrors = t.middleware(async ({ next, type }) => {
 
 export const publicProcedure = t.procedure.use(appErrors);
 
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+export const protectedProcedure = publicProcedure.use(({ ctx, meta, path, next }) => {
   if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
+  // Token callers need the procedure's scope; procedures without one are for signed-in sessions only.
+  if (ctx.token) {
+    const need = meta?.scope;
+    if (!need) throw new TRPCError({ code: 'FORBIDDEN', message: `${path} cannot be called with an API token; sign in` });
+    if (need !== 'any' && !hasScope(ctx.token.scopes, need)) throw new TRPCError({ code: 'FORBIDDEN', message: `this API token lacks the ${need} scope` });
+  }
   const actor: Actor = { kind: 'user', id: ctx.user.id, isAdmin: ctx.user.role === 'admin', ip: ctx.ip };
   return next({ ctx: { ...ctx, user: ctx.user, actor } });
 });
 
-export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+export const adminProcedure = protectedProcedure.meta({ scope: 'admin' }).use(({ ctx, next }) => {
   if (ctx.user.role !== 'admin') throw new TRPCError({ code: 'FORBIDDEN', message: 'administrators only' });
   return next();
 });

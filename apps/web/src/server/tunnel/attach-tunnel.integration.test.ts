@@ -78,6 +78,26 @@ describe('display tunnel', () => {
     expect(await db.prisma.auditLog.count()).toBe(auditBefore);
   });
 
+  it('tells why a tampered or expired token is refused', async () => {
+    const refusal = (tok: string) =>
+      new Promise<{ status: number; body: string }>((resolve) => {
+        const ws = new WebSocket(`${base}/tunnel?token=${encodeURIComponent(tok)}`);
+        ws.on('unexpected-response', (_req, res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        ws.on('error', () => undefined);
+      });
+    // Flip one byte of the ciphertext: the padding or the JSON breaks, never a valid other token.
+    const outer = JSON.parse(Buffer.from(token(), 'base64').toString()) as { iv: string; value: string };
+    const v = Buffer.from(outer.value, 'base64');
+    v[v.length - 20]! ^= 0xff;
+    const tampered = Buffer.from(JSON.stringify({ ...outer, value: v.toString('base64') })).toString('base64');
+    expect(await refusal(tampered)).toEqual({ status: 401, body: 'The display link is invalid or was altered: reload the page for a new one.\n' });
+    expect((await refusal(token({ exp: Date.now() - 1 }))).body).toMatch(/expired: reload the page/);
+  });
+
   it('refuses a token for an environment that is no longer running', async () => {
     await db.prisma.environment.update({ where: { id: envId }, data: { state: 'terminated' } });
     expect(await upgradeStatus(token())).toBe(409);

@@ -3,6 +3,10 @@ import type { Duplex } from 'node:stream';
 import { createRequire } from 'node:module';
 import { createInputRecorder, decryptTunnelToken, hasUserInput, isAppError, type Store } from '@genos/core';
 import type { PrismaClient } from '@genos/db';
+import type { RecordingConfig } from '../recordings/recordings';
+import { createTunnelSessions } from './tunnel-sessions';
+import { createClipboardGate, encodeInstruction, OPEN_POLICY, parseInstructions, type StreamingPolicy } from './clipboard-filter';
+import { restrictToViewOnly } from './view-only';
 
 const require = createRequire(import.meta.url);
 // guacamole-lite is CommonJS without types.
@@ -30,7 +34,11 @@ export function attachTunnel(opts: {
   log?: (msg: string) => void;
   /** When given, keyboard and mouse input is recorded for the idle policy (at most every 15 s per environment). */
   store?: Pick<Store, 'environments'>;
+  /** Where guacd writes session recordings (when team policy or GENOS_RECORD_ALL asks); absent: never record. */
+  recordings?: RecordingConfig | null;
 }) {
+  // Share-link tokens, recordings and the view-only input gate (tunnel-sessions.ts).
+  const sessions = createTunnelSessions({ prisma: opts.prisma, key: opts.key, recordings: opts.recordings, log: opts.log });
   const guac = new GuacamoleLite(
     // guacamole-lite adds a default port unless a 'server' key exists; ws then wants noServer alone.
     { server: undefined, noServer: true },
@@ -67,6 +75,63 @@ export function attachTunnel(opts: {
     });
   };
 
+  /**
+   * Sits between the browser's websocket and guacamole-lite, both ways:
+   * clipboard streams the team forbids are dropped here (the browser's UI only
+   * mirrors this), the tunnel's internal keep-alive pings are answered here
+   * instead of reaching guacd, and `genos-rtt` probes are echoed so the
+   * client can show its round-trip time.
+   */
+  const guard = (ws: import('ws').WebSocket, policy: StreamingPolicy, environmentId: string) => {
+    const paste = createClipboardGate(policy.allowPaste);
+    const copy = createClipboardGate(policy.allowCopy);
+    const emit = ws.emit.bind(ws) as (event: string | symbol, ...args: unknown[]) => boolean;
+    const send = ws.send.bind(ws) as (data: unknown, ...rest: unknown[]) => void;
+    let fromClient = '';
+    let logged = 0;
+    ws.emit = ((event: string | symbol, ...args: unknown[]) => {
+      if (event !== 'message') return emit(event, ...args);
+      let parsed;
+      try {
+        parsed = parseInstructions(fromClient + String(args[0]));
+      } catch {
+        ws.terminate();
+        return false;
+      }
+      fromClient = parsed.rest;
+      let out = '';
+      for (const ins of parsed.instructions) {
+        if (ins.opcode === '') {
+          if (ins.args[0] === 'ping') send(ins.raw);
+          else if (ins.args[0] === 'genos-rtt') send(encodeInstruction('genos-rtt', ...ins.args.slice(1)));
+          continue; // internal instructions are the tunnel's own, never guacd's
+        }
+        if (paste.pass(ins)) out += ins.raw;
+      }
+      if (paste.dropped > logged) {
+        logged = paste.dropped;
+        opts.log?.(`tunnel: dropped a clipboard paste into ${environmentId} (team policy)`);
+      }
+      return out ? emit('message', out, false) : true;
+    }) as typeof ws.emit;
+    if (!policy.allowCopy) {
+      let fromGuacd = '';
+      ws.send = ((data: unknown, ...rest: unknown[]) => {
+        const parsed = parseInstructions(fromGuacd + String(data));
+        fromGuacd = parsed.rest;
+        const out = parsed.instructions.filter((i) => copy.pass(i)).map((i) => i.raw).join('');
+        if (out) send(out, ...rest);
+        else (rest.find((r) => typeof r === 'function') as ((e?: Error) => void) | undefined)?.();
+      }) as typeof ws.send;
+    }
+  };
+
+  const policyFor = async (teamId: string | null): Promise<StreamingPolicy> => {
+    if (!teamId) return OPEN_POLICY;
+    const team = await opts.prisma.team.findUnique({ where: { id: teamId }, select: { allowCopy: true, allowPaste: true } });
+    return team ?? OPEN_POLICY;
+  };
+
   opts.server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== TUNNEL_PATH) {
@@ -78,17 +143,41 @@ export function attachTunnel(opts: {
       try {
         const token = decryptTunnelToken(url.searchParams.get('token') ?? '', opts.key);
         const env = await opts.prisma.environment.findUnique({ where: { id: token.genos.environmentId } });
-        if (!env || env.ownerId !== token.genos.userId) return refuse(socket, 403, 'Forbidden');
+        if (token.genos.observer === 'admin') {
+          // An admin's read-only observation: the holder must still be an active admin.
+          const observer = await opts.prisma.user.findUnique({ where: { id: token.genos.userId }, select: { role: true, disabledAt: true } });
+          if (!env || !observer || observer.role !== 'admin' || observer.disabledAt || token.genos.readOnly !== true) return refuse(socket, 403, 'Forbidden');
+          if (env.state !== 'running') return refuse(socket, 409, 'Conflict');
+          if (!claim(token.genos.jti, token.genos.exp)) return refuse(socket, 401, 'Unauthorized');
+          // No input recording: an observer's clicks are not the owner's activity (guacd drops them anyway).
+          // The team's clipboard policy binds observers too.
+          const observed = await policyFor(env.teamId);
+          guac.webSocketServer.handleUpgrade(req, socket, head, (ws) => {
+            // Read-only in guacd and in the tunnel: an observer's input never leaves this process.
+            restrictToViewOnly(ws, opts.log);
+            guard(ws, observed, env.id);
+            guac.webSocketServer.emit('connection', ws, req);
+          });
+          return;
+        }
+        if (!env) return refuse(socket, 403, 'Forbidden');
+        const denied = await sessions.authorize(token.genos, env);
+        if (denied) return refuse(socket, denied.status, denied.reason, denied.message);
         if (env.state === 'suspended') return refuse(socket, 409, 'Conflict', 'This desktop is suspended: resume it to connect.');
         if (env.state !== 'running') return refuse(socket, 409, 'Conflict');
-        if (!claim(token.genos.jti, token.genos.exp)) return refuse(socket, 401, 'Unauthorized');
+        if (!claim(token.genos.jti, token.genos.exp)) return refuse(socket, 401, 'Unauthorized', 'This display link was already used: reload the page for a new one.');
+        const policy = await policyFor(env.teamId);
+        const session = await sessions.begin(req, token, env);
         guac.webSocketServer.handleUpgrade(req, socket, head, (ws) => {
+          session.attach(ws);
+          guard(ws, policy, env.id);
           watchInput(ws, env.id);
           guac.webSocketServer.emit('connection', ws, req);
         });
       } catch (e) {
         opts.log?.(`tunnel refused: ${e instanceof Error ? e.message : String(e)}`);
-        refuse(socket, isAppError(e) ? 401 : 500, isAppError(e) ? 'Unauthorized' : 'Internal Server Error');
+        if (isAppError(e)) refuse(socket, 401, 'Unauthorized', `The display link is ${/expired/.test(e.message) ? 'expired' : 'invalid or was altered'}: reload the page for a new one.`);
+        else refuse(socket, 500, 'Internal Server Error');
       }
     })();
   });

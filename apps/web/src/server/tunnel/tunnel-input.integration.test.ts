@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,11 +16,16 @@ let server: http.Server;
 let tunnel: { close(): void };
 let base = '';
 let ownerId = '';
+// A display that accepts the connection and stays silent, so guacd keeps the tunnel open
+// while the test sends input (a dead port made guacd hang up first, racing the test).
+let silentDisplay: net.Server;
+let silentPort = 0;
+const held: net.Socket[] = [];
 
 const token = (environmentId: string) =>
   encryptTunnelToken(
     {
-      connection: { type: 'vnc', settings: { hostname: '127.0.0.1', port: '1' } },
+      connection: { type: 'vnc', settings: { hostname: '127.0.0.1', port: String(silentPort) } },
       genos: { environmentId, userId: ownerId, exp: Date.now() + 60_000, purpose: 'control', jti: randomUUID() },
     },
     KEY,
@@ -42,6 +48,9 @@ const until = async <T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<
 };
 
 beforeAll(async () => {
+  silentDisplay = net.createServer((sock) => held.push(sock));
+  await new Promise<void>((r) => silentDisplay.listen(0, '127.0.0.1', r));
+  silentPort = (silentDisplay.address() as AddressInfo).port;
   db = await createTestDatabase();
   ownerId = (await db.prisma.user.create({ data: { email: 'input@genos.test' } })).id;
   const store = createPrismaStore({ prisma: db.prisma, enqueue: async () => null });
@@ -52,6 +61,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const sock of held) sock.destroy();
+  silentDisplay?.close();
   tunnel?.close();
   server?.close();
   await db?.drop();

@@ -1,0 +1,33 @@
+'use client';
+import { useQuery } from '@tanstack/react-query';
+import { useTRPC } from '@/trpc/react';
+import { errorMessage } from '../../error-message';
+
+const pct = (used: number, cap: number) => (cap > 0 ? `${Math.round((100 * used) / cap)}%` : '—');
+
+/** Every worker host: capacity, what is placed on it, and whether it answers. Refreshed every 5 s. */
+export function HostsAdmin() {
+  const trpc = useTRPC();
+  const hosts = useQuery({ ...trpc.admin.hosts.list.queryOptions(), refetchInterval: 5000 });
+  if (!hosts.data) return <p className="muted">{hosts.error ? errorMessage(hosts.error) : 'Loading…'}</p>;
+  if (!hosts.data.length) return <p className="muted">No host has registered yet: is a worker running?</p>;
+  return (
+    <table data-testid="host-list">
+      <thead><tr><th>Host</th><th>Health</th><th>vCPU used / capacity</th><th>Memory used / capacity</th><th>Environments</th><th>Runtimes</th><th>Last heartbeat</th><th>Up since</th></tr></thead>
+      <tbody>
+        {hosts.data.map((h) => (
+          <tr key={h.id} data-testid="host-row" data-health={h.schedulable ? 'healthy' : h.state}>
+            <td>{h.id}</td>
+            <td className={h.schedulable ? 'ok' : 'error'}>{h.schedulable ? 'healthy' : h.state === 'up' ? 'stale heartbeat' : 'down'}</td>
+            <td>{h.usage.cpu} / {h.cpuCapacity} ({pct(h.usage.cpu, h.cpuCapacity)})</td>
+            <td>{h.usage.memoryMiB} / {h.memoryMiB} MiB ({pct(h.usage.memoryMiB, h.memoryMiB)})</td>
+            <td>{h.usage.environments}</td>
+            <td>{h.runtimes.join(', ')}</td>
+            <td>{h.lastHeartbeatAt.toLocaleString()}</td>
+            <td>{h.startedAt.toLocaleString()}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,9 @@
+import { createContext } from '@/server/api/context';
+import { handleRecordingStream } from '@/server/recordings/routes';
+
+export const dynamic = 'force-dynamic';
+
+export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
+  const ctx = await createContext({ req });
+  return handleRecordingStream((await params).id, { prisma: ctx.prisma, user: ctx.user });
+}

@@ -1,0 +1,29 @@
+import { promises as fs, constants } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { PrismaClient } from '@genos/db';
+import { RECORDING_ID_RE } from './recordings';
+
+/**
+ * GET /api/recordings/<id>: the raw Guacamole protocol dump guacd wrote, for
+ * guacamole-common-js's SessionRecording (through a StaticHTTPTunnel).
+ * Administrators only; deleted (past retention) recordings are gone.
+ */
+export async function handleRecordingStream(id: string, deps: { prisma: PrismaClient; user: { id: string; role: string } | null }): Promise<Response> {
+  const text = (status: number, message: string) => new Response(message, { status, headers: { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' } });
+  if (!deps.user) return text(401, 'Sign in first.');
+  if (deps.user.role !== 'admin') return text(403, 'Recordings are for administrators.');
+  if (!RECORDING_ID_RE.test(id)) return text(404, 'No such recording.');
+  const rec = await deps.prisma.recording.findUnique({ where: { id } });
+  if (!rec) return text(404, 'No such recording.');
+  if (rec.deletedAt) return text(410, 'This recording was deleted by the retention policy.');
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(rec.path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    return text(404, 'The recording file is missing (guacd may not have written it).');
+  }
+  const st = await handle.stat();
+  return new Response(Readable.toWeb(handle.createReadStream()) as ReadableStream, {
+    headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(st.size), 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
+  });
+}
