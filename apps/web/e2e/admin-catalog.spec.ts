@@ -16,7 +16,7 @@ async function signIn(browser: Browser, who: { email: string; password: string }
   await page.getByLabel('Email').fill(who.email);
   await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(page.getByRole('heading', { name: 'What do you need?' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
   return page;
 }
 
@@ -43,7 +43,7 @@ test.afterEach(async ({}, testInfo) => {
 test('an admin adds an application, builds its image with a live log, and a user gets it on a desktop', async ({ browser }, testInfo) => {
   const admin = await signIn(browser, ADMIN);
   await admin.goto('/admin/catalog');
-  await expect(admin.getByRole('heading', { name: 'Applications' })).toBeVisible();
+  await expect(admin.getByRole('heading', { name: 'Applications', exact: true })).toBeVisible();
   // A bad package name is refused with the reason, nothing added.
   await admin.getByLabel('Debian package').fill('Not A Package');
   await admin.getByLabel('Name').fill(APP.name);

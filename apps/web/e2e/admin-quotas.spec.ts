@@ -14,7 +14,7 @@ async function signIn(browser: Browser, who: { email: string; password: string }
   await page.getByLabel('Email').fill(who.email);
   await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(page.getByRole('heading', { name: 'What do you need?' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
   return page;
 }
 
@@ -56,7 +56,7 @@ test('an admin lowers a quota to 1 environment and the user is refused a second 
   // The admin sets the user's quota to one environment.
   const admin = await signIn(browser, ADMIN);
   await admin.getByRole('link', { name: 'Admin' }).click();
-  await expect(admin.getByRole('heading', { name: 'Quotas' })).toBeVisible();
+  await expect(admin.getByRole('heading', { name: 'Quotas', exact: true })).toBeVisible();
   await expect(admin.getByTestId('quota-defaults')).toContainText('5');
   await admin.getByLabel('Scope').selectOption('user');
   await admin.getByLabel('Subject').selectOption({ label: USER.email });

@@ -22,7 +22,7 @@ test('the chat shows questions, problems and assumptions inline, and edits the s
   await page.getByLabel('Email').fill(EMAIL);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(page.getByRole('heading', { name: 'What do you need?' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
 
   // A vague request: questions, no Launch button.
   let card = await say(page, 'something for work');

@@ -32,7 +32,7 @@ test('the environment view follows the state over server-sent events, not by pol
   await page.getByLabel('Email').fill(EMAIL);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(page.getByRole('heading', { name: 'What do you need?' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
 
   await page.getByLabel('Describe the environment you need').fill('I need a Linux desktop with xterm');
   await page.getByRole('button', { name: 'Send' }).click();

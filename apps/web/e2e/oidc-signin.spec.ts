@@ -25,7 +25,7 @@ test('signing in through the OIDC provider creates the account in the default te
   await page.getByRole('button', { name: 'Sign-in' }).click();
   await page.getByRole('button', { name: 'Continue' }).click();
 
-  await expect(page.getByRole('heading', { name: 'What do you need?' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
   await expect(page.locator('header')).toContainText(OIDC_ACCOUNT.email);
 
   const prisma = createPrismaClient(process.env.E2E_DATABASE_URL);

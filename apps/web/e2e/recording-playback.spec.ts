@@ -37,7 +37,7 @@ test('a team with recording on: a session is recorded, and an admin plays it bac
   await page.getByLabel('Email').fill(EMAIL);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(page.getByRole('heading', { name: 'What do you need?' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
 
   // A desktop of the recorded team (tRPC, as the CLI would: the team is part of the request).
   const created = await page.request.post('/api/trpc/environments.create', {
@@ -82,7 +82,7 @@ test('a team with recording on: a session is recorded, and an admin plays it bac
   await admin.getByLabel('Email').fill(ADMIN);
   await admin.getByLabel('Password').fill(PASSWORD);
   await admin.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(admin.getByRole('heading', { name: 'What do you need?' })).toBeVisible();
+  await expect(admin.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
   await admin.goto('/admin/recordings');
   const row = admin.locator(`[data-testid="recording-row"][data-recording-id="${recordingId}"]`);
   await expect(row).toHaveAttribute('data-env-id', envId);

@@ -41,7 +41,7 @@ test.beforeAll(async () => {
 
 test('a user turns on TOTP, then signs in with password + code; a wrong code is refused; a recovery code works once', async ({ page }) => {
   await passwordStep(page, EMAIL, PASSWORD);
-  await expect(page.getByRole('heading', { name: 'What do you need?' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
 
   // Enrol: QR code and manual key, confirmed with a code computed from the key on the page.
   await page.getByRole('link', { name: 'Security' }).click();
@@ -68,18 +68,18 @@ test('a user turns on TOTP, then signs in with password + code; a wrong code is 
   await page.getByLabel('Authentication code').fill('000000');
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.getByText('That code is not valid. Try the current code or a recovery code.')).toBeVisible();
-  await expect(page.getByRole('heading', { name: 'What do you need?' })).toBeHidden();
+  await expect(page.getByRole('heading', { name: 'What do you need?', exact: true })).toBeHidden();
   // The next step's code (the current one was used to turn TOTP on).
   await page.getByLabel('Authentication code').fill(await codeFor(secret, 1));
   await page.getByRole('button', { name: 'Verify' }).click();
-  await expect(page.getByRole('heading', { name: 'What do you need?' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
   await signOut(page);
 
   // A recovery code instead of the app's code: works once.
   await passwordStep(page, EMAIL, PASSWORD);
   await page.getByLabel('Authentication code').fill(codes[0]!);
   await page.getByRole('button', { name: 'Verify' }).click();
-  await expect(page.getByRole('heading', { name: 'What do you need?' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
   await page.goto('/settings/security');
   await expect(page.getByTestId('totp-section')).toContainText('9 recovery codes left');
   await signOut(page);
@@ -100,7 +100,7 @@ test('sessions are listed, and one signed out from another browser stops working
   const b = await second.newPage();
   for (const p of [a, b]) {
     await passwordStep(p, OTHER, PASSWORD);
-    await expect(p.getByRole('heading', { name: 'What do you need?' })).toBeVisible();
+    await expect(p.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
   }
   await a.goto('/settings/security');
   const rows = a.getByTestId('session-row');
@@ -115,7 +115,7 @@ test('sessions are listed, and one signed out from another browser stops working
   await expect(b).toHaveURL(/\/signin/);
   // The first browser is unaffected.
   await a.goto('/');
-  await expect(a.getByRole('heading', { name: 'What do you need?' })).toBeVisible();
+  await expect(a.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
   await first.close();
   await second.close();
 });
