@@ -48,6 +48,7 @@ export async function createEnvironment(opts: {
       const env = await tx.environments.update(member.id, { ownerId, teamId, name: spec.name, request, poolId: null, claimedAt: new Date() });
       await tx.events.append({ environmentId: env.id, fromState: env.state, toState: env.state, actor: opts.actor, reason: `claimed from warm pool ${pool.name}` });
       await tx.audit.record({ actor: opts.actor, action: 'environment.create', targetType: 'environment', targetId: env.id, before: null, after: { spec, state: env.state, teamId, pool: pool.name } });
+      await tx.pools.markClaimed(pool.id, new Date());
       await tx.jobs.enqueue('pool.refill', { poolId: pool.id });
       return env;
     }

@@ -113,6 +113,7 @@ export interface WarmPoolRecord {
   specKey: string;
   size: number;
   enabled: boolean;
+  lastClaimedAt?: Date | null;
 }
 
 /** Roles inside a team, strongest first. */
@@ -234,6 +235,7 @@ export interface Tx {
   };
   pools: {
     findBySpecKey(specKey: string): Promise<WarmPoolRecord | null>;
+    markClaimed(poolId: string, at: Date): Promise<void>;
     findById(id: string): Promise<WarmPoolRecord | null>;
     findByName(name: string): Promise<WarmPoolRecord | null>;
     insert(data: Omit<WarmPoolRecord, 'id'>): Promise<WarmPoolRecord>;

@@ -37,7 +37,7 @@ const toLimits = (q: QuotaLimits): QuotaLimits => ({ maxEnvironments: q.maxEnvir
 const quotaKey = (scope: 'user' | 'team', subjectId: string) => ({ scope_subjectId: { scope, subjectId } });
 /** Pool members least ready and newest first: the ones to give up first when a pool shrinks. */
 const MEMBER_ORDER = `CASE state WHEN 'requested' THEN 0 WHEN 'provisioning' THEN 1 WHEN 'suspended' THEN 2 ELSE 3 END, "createdAt" DESC`;
-const toPool = (p: WarmPool): WarmPoolRecord => ({ id: p.id, name: p.name, spec: p.spec as unknown as EnvironmentSpec, specKey: p.specKey, size: p.size, enabled: p.enabled });
+const toPool = (p: WarmPool): WarmPoolRecord => ({ id: p.id, name: p.name, spec: p.spec as unknown as EnvironmentSpec, specKey: p.specKey, size: p.size, enabled: p.enabled, lastClaimedAt: p.lastClaimedAt });
 
 const toTeam = (t: Team): TeamRecord => ({ id: t.id, name: t.name, slug: t.slug, createdAt: t.createdAt });
 const toInvitation = (i: Invitation): InvitationRecord => ({
@@ -186,6 +186,9 @@ function txFor(db: Prisma.TransactionClient, enqueue: Enqueue): Tx {
       },
     },
     pools: {
+      markClaimed: async (poolId, at) => {
+        await db.warmPool.update({ where: { id: poolId }, data: { lastClaimedAt: at } });
+      },
       findBySpecKey: async (specKey) => {
         const p = await db.warmPool.findUnique({ where: { specKey } });
         return p ? toPool(p) : null;

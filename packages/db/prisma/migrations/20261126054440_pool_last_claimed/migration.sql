@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "WarmPool" ADD COLUMN     "lastClaimedAt" TIMESTAMP(3);
