@@ -92,11 +92,20 @@ const sizeOf = async (file: string) => {
   }
 };
 
-/** Ends the row with the file's size; guacd may still be flushing, so the size is read again shortly after. */
+/**
+ * Ends the row with the file's size. guacd flushes the file after the client has
+ * gone, later on a busy host: the size is read again until it stops growing.
+ */
 export async function finishRecording(prisma: PrismaClient, rec: { id: string; file: string }, settleMs = 1500) {
-  await prisma.recording.update({ where: { id: rec.id }, data: { endedAt: new Date(), bytes: BigInt(await sizeOf(rec.file)) } });
-  await new Promise((r) => setTimeout(r, settleMs).unref());
-  await prisma.recording.update({ where: { id: rec.id }, data: { bytes: BigInt(await sizeOf(rec.file)) } });
+  let size = await sizeOf(rec.file);
+  await prisma.recording.update({ where: { id: rec.id }, data: { endedAt: new Date(), bytes: BigInt(size) } });
+  for (let i = 0; i < 12; i++) {
+    await new Promise((r) => setTimeout(r, settleMs).unref());
+    const now = await sizeOf(rec.file);
+    if (now !== size) await prisma.recording.update({ where: { id: rec.id }, data: { bytes: BigInt(now) } });
+    else if (now > 0) return;
+    size = now;
+  }
 }
 
 /**
