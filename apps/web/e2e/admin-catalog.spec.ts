@@ -1,11 +1,10 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { createPrismaClient } from '@genos/db';
-import { createUser, docker, nonBackgroundShare } from './helpers';
+import { createUser, docker, nonBackgroundShare, removeLeftoversAfterFailure } from './helpers';
 
 // An admin adds a Debian package the built-in catalog does not have (dclock, a
 // small X clock), builds its image watching the live log reach "ready"; a user
 // then asks for it in the chat and gets a desktop with its window on screen.
-const INSTANCE = process.env.E2E_INSTANCE ?? 'test';
 const ADMIN = { email: 'e2e-catalog-admin@genos.test', password: 'e2e-admin-password-2' };
 const USER = { email: 'e2e-catalog-user@genos.test', password: 'e2e-user-password-2' };
 const APP = { id: 'dclock', name: 'Dclock', command: 'dclock -geometry 900x400+0+0' };
@@ -33,12 +32,7 @@ test.beforeAll(async () => {
 });
 
 // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructured fixtures argument
-test.afterEach(async ({}, testInfo) => {
-  if (testInfo.status === testInfo.expectedStatus) return;
-  for (const c of await docker.listContainers({ all: true, filters: { label: [`genos.instance=${INSTANCE}`] } })) {
-    await docker.getContainer(c.Id).remove({ force: true });
-  }
-});
+test.afterEach(async ({}, testInfo) => removeLeftoversAfterFailure(testInfo));
 
 test('an admin adds an application, builds its image with a live log, and a user gets it on a desktop', async ({ browser }, testInfo) => {
   const admin = await signIn(browser, ADMIN);

@@ -1,10 +1,9 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { createPrismaClient } from '@genos/db';
-import { createUser, docker } from './helpers';
+import { createUser, docker, removeLeftoversAfterFailure } from './helpers';
 
 // An admin lowers a user's quota to one environment on the Quotas page; the user,
 // who already has one, is refused a second with a message naming the limit.
-const INSTANCE = process.env.E2E_INSTANCE ?? 'test';
 const ADMIN = { email: 'e2e-quota-admin@genos.test', password: 'e2e-admin-password-1' };
 const USER = { email: 'e2e-quota-user@genos.test', password: 'e2e-user-password-1' };
 
@@ -30,12 +29,7 @@ test.beforeAll(async () => {
 });
 
 // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructured fixtures argument
-test.afterEach(async ({}, testInfo) => {
-  if (testInfo.status === testInfo.expectedStatus) return;
-  for (const c of await docker.listContainers({ all: true, filters: { label: [`genos.instance=${INSTANCE}`] } })) {
-    await docker.getContainer(c.Id).remove({ force: true });
-  }
-});
+test.afterEach(async ({}, testInfo) => removeLeftoversAfterFailure(testInfo));
 
 test('an admin lowers a quota to 1 environment and the user is refused a second one with the limit named', async ({ browser }) => {
   const user = await signIn(browser, USER);

@@ -1,3 +1,4 @@
+import type { TestInfo } from '@playwright/test';
 import argon2 from 'argon2';
 import Dockerode from 'dockerode';
 import { PNG } from 'pngjs';
@@ -18,6 +19,21 @@ export async function createUser(email: string, password: string) {
 }
 
 export const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
+
+/** The Docker label value the stack under test runs with (playwright.config.ts uses the same default). */
+export const E2E_INSTANCE = process.env.E2E_INSTANCE ?? 'test';
+
+/**
+ * For test.afterEach, and only after a failure: remove what a half-finished
+ * run left, so one failure does not cascade. A passing run must clean up by
+ * itself (the leftovers check).
+ */
+export async function removeLeftoversAfterFailure(testInfo: TestInfo): Promise<void> {
+  if (testInfo.status === testInfo.expectedStatus) return;
+  for (const c of await docker.listContainers({ all: true, filters: { label: [`genos.instance=${E2E_INSTANCE}`] } })) {
+    await docker.getContainer(c.Id).remove({ force: true });
+  }
+}
 
 /**
  * Share of pixels that are not the most common colour. A blank or uniform

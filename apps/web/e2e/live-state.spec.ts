@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createUser, docker } from './helpers';
+import { createUser, docker, removeLeftoversAfterFailure } from './helpers';
 
 const EMAIL = 'e2e-live@genos.test';
 const PASSWORD = 'e2e-live-password-1234';
@@ -10,12 +10,7 @@ test.beforeAll(async () => {
 
 // Only after a failure: remove what a half-finished run left (see sentence-to-desktop.spec.ts).
 // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructured fixtures argument
-test.afterEach(async ({}, testInfo) => {
-  if (testInfo.status === testInfo.expectedStatus) return;
-  for (const c of await docker.listContainers({ all: true, filters: { label: ['genos.instance=test'] } })) {
-    await docker.getContainer(c.Id).remove({ force: true });
-  }
-});
+test.afterEach(async ({}, testInfo) => removeLeftoversAfterFailure(testInfo));
 
 test('the environment view follows the state over server-sent events, not by polling', async ({ page }) => {
   // Every tRPC call the page makes: batched calls name their procedures in the path.

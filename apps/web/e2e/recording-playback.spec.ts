@@ -3,7 +3,7 @@ import argon2 from 'argon2';
 import { expect, test } from '@playwright/test';
 import { DEFAULT_SPEC } from '@genos/core';
 import { createPrismaClient } from '@genos/db';
-import { createUser, docker, nonBackgroundShare } from './helpers';
+import { createUser, nonBackgroundShare, removeLeftoversAfterFailure } from './helpers';
 
 const EMAIL = 'e2e-rec-user@genos.test';
 const PASSWORD = 'e2e-rec-password-1234';
@@ -25,12 +25,7 @@ test.beforeAll(async () => {
 
 // Only after a failure: remove what a half-finished run left (see sentence-to-desktop.spec.ts).
 // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructured fixtures argument
-test.afterEach(async ({}, testInfo) => {
-  if (testInfo.status === testInfo.expectedStatus) return;
-  for (const c of await docker.listContainers({ all: true, filters: { label: [`genos.instance=${process.env.E2E_INSTANCE ?? 'test'}`] } })) {
-    await docker.getContainer(c.Id).remove({ force: true });
-  }
-});
+test.afterEach(async ({}, testInfo) => removeLeftoversAfterFailure(testInfo));
 
 test('a team with recording on: a session is recorded, and an admin plays it back and seeks', async ({ page, browser }) => {
   await page.goto('/signin');

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { changedShare, createUser, docker, nonBackgroundShare } from './helpers';
+import { changedShare, createUser, docker, nonBackgroundShare, removeLeftoversAfterFailure } from './helpers';
 
 const EMAIL = 'e2e-user@genos.test';
 const PASSWORD = 'e2e-password-1234';
@@ -11,12 +11,7 @@ test.beforeAll(async () => {
 // Only after a failure: remove what a half-finished run left, so one failure
 // does not cascade. A passing run must clean up by itself (the leftovers check).
 // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructured fixtures argument
-test.afterEach(async ({}, testInfo) => {
-  if (testInfo.status === testInfo.expectedStatus) return;
-  for (const c of await docker.listContainers({ all: true, filters: { label: ['genos.instance=test'] } })) {
-    await docker.getContainer(c.Id).remove({ force: true });
-  }
-});
+test.afterEach(async ({}, testInfo) => removeLeftoversAfterFailure(testInfo));
 
 test('a sentence becomes a live desktop, takes keyboard input, and is removed on terminate', async ({ page }, testInfo) => {
   await page.goto('/');

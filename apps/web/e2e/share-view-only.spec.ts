@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { changedShare, createUser, docker, nonBackgroundShare } from './helpers';
+import { changedShare, createUser, nonBackgroundShare, removeLeftoversAfterFailure } from './helpers';
 
 const EMAIL = 'e2e-share-owner@genos.test';
 const PASSWORD = 'e2e-share-password-1234';
@@ -10,12 +10,7 @@ test.beforeAll(async () => {
 
 // Only after a failure: remove what a half-finished run left (see sentence-to-desktop.spec.ts).
 // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructured fixtures argument
-test.afterEach(async ({}, testInfo) => {
-  if (testInfo.status === testInfo.expectedStatus) return;
-  for (const c of await docker.listContainers({ all: true, filters: { label: [`genos.instance=${process.env.E2E_INSTANCE ?? 'test'}`] } })) {
-    await docker.getContainer(c.Id).remove({ force: true });
-  }
-});
+test.afterEach(async ({}, testInfo) => removeLeftoversAfterFailure(testInfo));
 
 async function launchDesktop(page: Page) {
   await page.goto('/signin');
