@@ -3,7 +3,7 @@ import { openSync, readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import WebSocket from 'ws';
 import { createPrismaClient } from '@genos/db';
-import { changedShare, createUser, docker } from './helpers';
+import { changedShare, createUser, docker, removeLeftoversAfterFailure } from './helpers';
 
 // The thin client around the live desktop: clipboard both ways and the team
 // policy, scaling to the window, reconnecting after guacd restarts, and a
@@ -16,12 +16,7 @@ test.beforeAll(async () => {
 });
 
 // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructured fixtures argument
-test.afterEach(async ({}, testInfo) => {
-  if (testInfo.status === testInfo.expectedStatus) return;
-  for (const c of await docker.listContainers({ all: true, filters: { label: [`genos.instance=${process.env.E2E_INSTANCE ?? 'test'}`] } })) {
-    await docker.getContainer(c.Id).remove({ force: true });
-  }
-});
+test.afterEach(async ({}, testInfo) => removeLeftoversAfterFailure(testInfo));
 
 /** Signs in, launches an xterm desktop from a sentence, waits for the live display. Returns the environment id. */
 async function launchDesktop(page: Page): Promise<string> {
@@ -90,9 +85,11 @@ test('clipboard both ways, scaling with the window, and reconnecting after guacd
 
   // Remote → local: fill the xterm with one word, double-click it, the panel shows it.
   await typeLine(page, 'clear; yes genoscopy42 | head -80');
-  await page.waitForTimeout(500);
-  await display.dblclick({ position: await remotePoint(page, 70, 200) });
-  await expect(page.getByTestId('clipboard-remote')).toHaveValue('genoscopy42', { timeout: 15_000 });
+  // The output may not be drawn yet when the first double-click lands: select again until the copy arrives.
+  await expect(async () => {
+    await display.dblclick({ position: await remotePoint(page, 70, 200) });
+    await expect(page.getByTestId('clipboard-remote')).toHaveValue('genoscopy42', { timeout: 3_000 });
+  }).toPass({ timeout: 20_000 });
 
   // Resize: the remote screen (1280×800, guacd 1.3's VNC cannot resize it) scales into the window.
   const wide = (await display.boundingBox())!;
