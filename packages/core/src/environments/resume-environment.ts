@@ -1,23 +1,11 @@
-import { AppError } from '../errors/app-error';
 import type { RuntimeDriver } from '../ports/runtime-driver';
 import type { Actor, EnvironmentRecord, Store } from '../ports/store';
-import { auditRefusal, authorizeEnvironment, requireUser } from './authorize';
+import { requestLifecycleJob } from './request-lifecycle-job';
 import { transitionEnvironment } from './transition-environment';
 
 /** Asks for a suspended desktop to run again. Resuming a running one is not an error; any other state is refused. */
-export async function resumeEnvironment(opts: { store: Store; actor: Actor; id: string }): Promise<EnvironmentRecord> {
-  requireUser(opts.actor);
-  const audit = { store: opts.store, actor: opts.actor, action: 'environment.resume', targetType: 'environment', targetId: opts.id };
-  return auditRefusal(audit, () => opts.store.transaction(async (tx) => {
-    const env = await authorizeEnvironment({ teams: tx.teams, actor: opts.actor, env: await tx.environments.lock(opts.id), id: opts.id, action: 'manage' });
-    if (env.state === 'running') return env;
-    if (env.state !== 'suspended' || !env.host) {
-      throw new AppError('ILLEGAL_TRANSITION', `the environment is ${env.state}: only a suspended desktop can be resumed`, { from: env.state, to: 'running' });
-    }
-    await tx.audit.record({ actor: opts.actor, action: 'environment.resume.requested', targetType: 'environment', targetId: env.id, before: { state: env.state }, after: { state: env.state, requested: 'running' } });
-    await tx.jobs.enqueue('environment.resume', { environmentId: env.id }, { host: env.host });
-    return env;
-  }));
+export function resumeEnvironment(opts: { store: Store; actor: Actor; id: string }): Promise<EnvironmentRecord> {
+  return requestLifecycleJob({ ...opts, job: 'environment.resume', from: 'suspended', to: 'running', refusal: 'only a suspended desktop can be resumed' });
 }
 
 /**

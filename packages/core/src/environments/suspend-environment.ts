@@ -1,7 +1,7 @@
 import { AppError } from '../errors/app-error';
 import type { RuntimeDriver } from '../ports/runtime-driver';
 import type { Actor, EnvironmentRecord, Store } from '../ports/store';
-import { auditRefusal, authorizeEnvironment, requireUser } from './authorize';
+import { requestLifecycleJob } from './request-lifecycle-job';
 import { transitionEnvironment } from './transition-environment';
 
 /**
@@ -9,19 +9,8 @@ import { transitionEnvironment } from './transition-environment';
  * processes kept, no CPU). The host holding it does the work. Suspending a
  * suspended desktop is not an error; any other state is refused.
  */
-export async function suspendEnvironment(opts: { store: Store; actor: Actor; id: string }): Promise<EnvironmentRecord> {
-  requireUser(opts.actor);
-  const audit = { store: opts.store, actor: opts.actor, action: 'environment.suspend', targetType: 'environment', targetId: opts.id };
-  return auditRefusal(audit, () => opts.store.transaction(async (tx) => {
-    const env = await authorizeEnvironment({ teams: tx.teams, actor: opts.actor, env: await tx.environments.lock(opts.id), id: opts.id, action: 'manage' });
-    if (env.state === 'suspended') return env;
-    if (env.state !== 'running' || !env.host) {
-      throw new AppError('ILLEGAL_TRANSITION', `the environment is ${env.state}: only a running desktop can be suspended`, { from: env.state, to: 'suspended' });
-    }
-    await tx.audit.record({ actor: opts.actor, action: 'environment.suspend.requested', targetType: 'environment', targetId: env.id, before: { state: env.state }, after: { state: env.state, requested: 'suspended' } });
-    await tx.jobs.enqueue('environment.suspend', { environmentId: env.id }, { host: env.host });
-    return env;
-  }));
+export function suspendEnvironment(opts: { store: Store; actor: Actor; id: string }): Promise<EnvironmentRecord> {
+  return requestLifecycleJob({ ...opts, job: 'environment.suspend', from: 'running', to: 'suspended', refusal: 'only a running desktop can be suspended' });
 }
 
 /**
