@@ -25,7 +25,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
 
 async function frame(driver: RuntimeDriver, ref: string): Promise<void> {
   const endpoint = await driver.displayEndpoint(ref, { timeoutMs: 60_000 });
-  await probeGuacd({ guacd: GUACD, vnc: endpoint, timeoutMs: 30_000 });
+  await probeGuacd({ guacd: GUACD, display: endpoint, timeoutMs: 30_000 });
 }
 
 const resumeCalls: number[] = [];

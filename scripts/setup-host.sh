@@ -140,16 +140,8 @@ log "docker ready: client $("$DOCKER" version -f '{{.Client.Version}}'), daemon 
 # --- guacd ----------------------------------------------------------------------
 guacd_listening() { ss -Hltn "sport = :$GUACD_PORT" | grep -q .; }
 if ! guacd_listening; then
-  id -u "$GUACD_USER" >/dev/null 2>&1 ||
-    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$GUACD_USER"
   log "starting guacd on $GUACD_HOST:$GUACD_PORT as $GUACD_USER (log: $LOG_DIR/guacd.log)"
-  touch "$LOG_DIR/guacd.log"
-  # guacd 1.3.0 has known CVEs: loopback only, unprivileged, no capabilities.
-  # -f keeps it in the foreground so its log goes to stderr (our file).
-  setsid nohup setpriv --reuid="$GUACD_USER" --regid="$GUACD_USER" --init-groups \
-    --inh-caps=-all --bounding-set=-all --no-new-privs \
-    guacd -f -b "$GUACD_HOST" -l "$GUACD_PORT" -L info \
-    >>"$LOG_DIR/guacd.log" 2>&1 </dev/null &
+  GUACD_USER=$GUACD_USER GUACD_HOST=$GUACD_HOST GUACD_PORT=$GUACD_PORT bash "$(dirname "$0")/start-guacd.sh"
   for _ in $(seq 1 100); do guacd_listening && break; sleep 0.1; done
   guacd_listening || die "guacd did not listen on $GUACD_HOST:$GUACD_PORT within 10 s, see $LOG_DIR/guacd.log"
 fi

@@ -1,4 +1,4 @@
-import type { TestInfo } from '@playwright/test';
+import type { Page, TestInfo } from '@playwright/test';
 import argon2 from 'argon2';
 import Dockerode from 'dockerode';
 import { PNG } from 'pngjs';
@@ -16,6 +16,14 @@ export async function createUser(email: string, password: string) {
   } finally {
     await prisma.$disconnect();
   }
+}
+
+/** Signs in with email and password on the sign-in page. */
+export async function signIn(page: Page, email: string, password: string, from = '/signin') {
+  await page.goto(from);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 export const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });

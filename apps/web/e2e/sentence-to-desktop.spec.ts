@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { changedShare, createUser, docker, nonBackgroundShare, removeLeftoversAfterFailure } from './helpers';
+import { changedShare, createUser, docker, nonBackgroundShare, removeLeftoversAfterFailure, signIn } from './helpers';
 
 const EMAIL = 'e2e-user@genos.test';
 const PASSWORD = 'e2e-password-1234';
@@ -56,6 +56,40 @@ test('a sentence becomes a live desktop, takes keyboard input, and is removed on
   await testInfo.attach('desktop-after-typing', { body: await display.screenshot(), contentType: 'image/png' });
   const container = `genos-env-${envId}`;
   expect((await docker.getContainer(container).inspect()).State.Running).toBe(true);
+
+  await view.getByRole('button', { name: 'Terminate' }).click();
+  await expect(view.getByTestId('env-state')).toHaveAttribute('data-state', 'terminated', { timeout: 60_000 });
+  await expect(docker.getContainer(container).inspect()).rejects.toMatchObject({ statusCode: 404 });
+});
+
+test('a desktop asked for over RDP streams through guacd RDP and takes typed commands', async ({ page }) => {
+  await signIn(page, EMAIL, PASSWORD);
+  await page.getByLabel('Describe the environment you need').fill('a linux desktop with xterm over RDP');
+  await page.getByRole('button', { name: 'Send' }).click();
+  const card = page.getByTestId('spec-card');
+  await expect(card).toHaveAttribute('data-status', 'ok');
+  await expect(card.getByTestId('spec-display')).toHaveText(/^RDP /);
+
+  await card.getByRole('button', { name: 'Launch' }).click();
+  const view = page.getByTestId('environment-view');
+  await expect(view.getByTestId('env-state')).toHaveAttribute('data-state', 'running', { timeout: 180_000 });
+  const container = `genos-env-${await view.getAttribute('data-env-id')}`;
+  const display = page.getByTestId('remote-display');
+  await expect(display).toHaveAttribute('data-status', 'connected');
+  await expect.poll(async () => nonBackgroundShare(await display.screenshot()), { timeout: 30_000 }).toBeGreaterThan(0.1);
+
+  // Keys from the browser go through guacd's RDP plugin and xrdp to the xterm: the command runs inside.
+  await display.click({ position: { x: 120, y: 120 } });
+  await page.waitForTimeout(300);
+  await page.keyboard.type('touch /tmp/typed-in-browser-over-rdp');
+  await page.keyboard.press('Enter');
+  const exists = async () => {
+    const exec = await docker.getContainer(container).exec({ Cmd: ['test', '-e', '/tmp/typed-in-browser-over-rdp'] });
+    await new Promise<void>((resolve) => exec.start({}, (_e, stream) => (stream ? stream.on('end', () => resolve()).resume() : resolve())));
+    return (await exec.inspect()).ExitCode;
+  };
+  await expect.poll(exists, { timeout: 15_000 }).toBe(0);
+  expect((await docker.getContainer(container).inspect()).Config.Env).toContain('GENOS_PROTOCOL=rdp');
 
   await view.getByRole('button', { name: 'Terminate' }).click();
   await expect(view.getByTestId('env-state')).toHaveAttribute('data-state', 'terminated', { timeout: 60_000 });

@@ -236,7 +236,7 @@ describe('worker processes on the real engine', () => {
       const events = await ctx.db.prisma.environmentEvent.findMany({ where: { environmentId: id }, orderBy: { at: 'asc' } });
       expect(events.at(-1)?.reason).toBe('host host-a is back');
       // The bridge is back in the new process: guacd reaches the desktop and draws.
-      const probe = await probeGuacd({ guacd: { host: '127.0.0.1', port: 4822 }, vnc: r.displayEndpoint as never });
+      const probe = await probeGuacd({ guacd: { host: '127.0.0.1', port: 4822 }, display: r.displayEndpoint as never });
       expect(probe.firstImgMs).toBeGreaterThan(0);
     }
     expect((await ctx.db.prisma.host.findUniqueOrThrow({ where: { id: 'host-a' } })).state).toBe('up');

@@ -1,8 +1,10 @@
 import net from 'node:net';
+import { tunnelSettingsFor, type DisplayEndpoint } from '@genos/core';
 
 /**
- * A minimal Guacamole-protocol client: handshakes with guacd for a VNC
- * endpoint and reports when the first drawing instruction arrives. Used by
+ * A minimal Guacamole-protocol client: handshakes with guacd for a display
+ * endpoint (VNC or RDP, with the settings the browser's tunnel token would
+ * carry) and reports when the first drawing instruction arrives. Used by
  * health checks, integration tests and the benchmark.
  */
 export interface GuacdProbeResult {
@@ -36,26 +38,48 @@ export function parseInstructions(buffer: string): { instructions: string[][]; r
   return { instructions, rest: buffer.slice(start) };
 }
 
-export function probeGuacd(opts: {
+export interface GuacdSessionOptions {
   guacd: { host: string; port: number };
-  vnc: { host: string; port: number; password?: string };
+  display: Pick<DisplayEndpoint, 'host' | 'port' | 'password' | 'username'> & { protocol?: DisplayEndpoint['protocol'] };
   width?: number;
   height?: number;
   timeoutMs?: number;
-}): Promise<GuacdProbeResult> {
+}
+
+/** A live guacd session: input goes in with send(), frames keep arriving (each sync is answered). */
+export interface GuacdSession extends GuacdProbeResult {
+  send(...parts: string[]): void;
+  /** Drawing instructions (img) received so far. */
+  images(): number;
+  close(): void;
+}
+
+/** First frame, then closes: the health check. */
+export async function probeGuacd(opts: GuacdSessionOptions): Promise<GuacdProbeResult> {
+  const session = await openGuacdSession(opts);
+  session.close();
+  return { readyMs: session.readyMs, firstImgMs: session.firstImgMs };
+}
+
+/** Connects the way the browser's tunnel does and resolves at the first drawing instruction. */
+export function openGuacdSession(opts: GuacdSessionOptions): Promise<GuacdSession> {
   const t0 = performance.now();
+  const { type, settings } = tunnelSettingsFor({ protocol: 'vnc', ...opts.display }, { width: opts.width ?? 1280, height: opts.height ?? 800 });
   return new Promise((resolve, reject) => {
     const sock = net.connect(opts.guacd.port, opts.guacd.host);
     let buf = '';
     let readyMs = -1;
+    let images = 0;
+    let settled = false;
     const timer = setTimeout(() => fail(new Error(`no frame from guacd within ${opts.timeoutMs ?? 15000} ms`)), opts.timeoutMs ?? 15_000);
     const fail = (e: Error) => {
       clearTimeout(timer);
       sock.destroy();
-      reject(e);
+      if (!settled) reject(e);
+      settled = true;
     };
     sock.setEncoding('utf8');
-    sock.on('connect', () => sock.write(encode('select', 'vnc')));
+    sock.on('connect', () => sock.write(encode('select', type)));
     sock.on('error', fail);
     sock.on('data', (chunk: string) => {
       buf += chunk;
@@ -63,7 +87,7 @@ export function probeGuacd(opts: {
       buf = rest;
       for (const [op, ...args] of instructions) {
         if (op === 'args') {
-          const values: Record<string, string> = { hostname: opts.vnc.host, port: String(opts.vnc.port), password: opts.vnc.password ?? '' };
+          const values = Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, String(v)]));
           sock.write(encode('size', String(opts.width ?? 1280), String(opts.height ?? 800), '96'));
           sock.write(encode('audio'));
           sock.write(encode('video'));
@@ -72,11 +96,23 @@ export function probeGuacd(opts: {
           sock.write(encode('connect', ...args.map((name) => (name.startsWith('VERSION_') ? name : (values[name] ?? '')))));
         } else if (op === 'ready') {
           readyMs = performance.now() - t0;
+        } else if (op === 'sync') {
+          // Answer at once, like guacamole-common-js, so guacd never waits for a slow client.
+          if (!sock.destroyed) sock.write(encode('sync', args[0] ?? '0'));
         } else if (op === 'img' || op === 'png') {
-          clearTimeout(timer);
-          sock.destroy();
-          resolve({ readyMs, firstImgMs: performance.now() - t0 });
-          return;
+          images++;
+          if (!settled) {
+            settled = true;
+            clearTimeout(timer);
+            const firstImgMs = performance.now() - t0;
+            resolve({
+              readyMs,
+              firstImgMs,
+              send: (...parts) => void (sock.destroyed || sock.write(encode(...parts))),
+              images: () => images,
+              close: () => sock.destroy(),
+            });
+          }
         } else if (op === 'error') {
           fail(new Error(`guacd error: ${args.join(' ')}`));
           return;

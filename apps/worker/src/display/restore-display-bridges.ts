@@ -4,6 +4,7 @@ import type { PrismaClient } from '@genos/db';
 import type { Logger } from '../logger';
 import type { DisplayBridges } from './display-bridge';
 import { openAudioBridge } from './audio-bridge';
+import { displaySocketName } from './wait-for-vnc';
 
 /** Re-opens loopback bridges for this host's running desktops, on their old ports. */
 export async function restoreDisplayBridges(opts: {
@@ -21,7 +22,7 @@ export async function restoreDisplayBridges(opts: {
     const endpoint = env.displayEndpoint as DisplayEndpoint | null;
     // Already bridged in this process: nothing to restore.
     if (!endpoint || opts.driver.bridges.has(env.id)) continue;
-    const port = await opts.driver.bridges.open(env.id, path.join(opts.driver.socketDirFor(env.id), 'vnc.sock'), endpoint.port);
+    const port = await opts.driver.bridges.open(env.id, path.join(opts.driver.socketDirFor(env.id), displaySocketName(endpoint.protocol)), endpoint.port);
     const audioPort = endpoint.audioPort ? await openAudioBridge(opts.driver.bridges, env.id, opts.driver.socketDirFor(env.id), endpoint.audioPort, 0) : undefined;
     if (port !== endpoint.port || (audioPort ?? undefined) !== endpoint.audioPort) {
       await opts.prisma.environment.update({ where: { id: env.id }, data: { displayEndpoint: { ...endpoint, port, audioPort: audioPort ?? undefined } } });

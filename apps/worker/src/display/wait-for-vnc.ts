@@ -1,14 +1,22 @@
 import fs from 'node:fs/promises';
 import net from 'node:net';
 
-/** Resolves once the socket exists and answers with an RFB banner. Polls; never sleeps blindly. */
-export async function waitForVnc(socketPath: string, timeoutMs: number): Promise<void> {
+/** The socket each protocol's display is exported on, in the environment's display folder. */
+export const displaySocketName = (protocol: 'vnc' | 'rdp') => (protocol === 'rdp' ? 'rdp.sock' : 'vnc.sock');
+
+/**
+ * Resolves once the display socket exists and answers: VNC with its RFB
+ * banner, RDP (which waits for the client to speak first) by accepting the
+ * connection. Polls; never sleeps blindly.
+ */
+export async function waitForDisplay(socketPath: string, timeoutMs: number, protocol: 'vnc' | 'rdp' = 'vnc'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = 'socket not created';
   while (Date.now() < deadline) {
     try {
       await fs.access(socketPath);
-      await readBanner(socketPath, Math.max(500, deadline - Date.now()));
+      if (protocol === 'rdp') await accepts(socketPath);
+      else await readBanner(socketPath, Math.max(500, deadline - Date.now()));
       return;
     } catch (e) {
       lastError = e instanceof Error ? e.message : String(e);
@@ -35,5 +43,19 @@ function readBanner(socketPath: string, timeoutMs: number): Promise<void> {
       clearTimeout(timer);
       reject(e);
     });
+  });
+}
+
+/** For VNC callers that predate RDP. */
+export const waitForVnc = (socketPath: string, timeoutMs: number) => waitForDisplay(socketPath, timeoutMs, 'vnc');
+
+function accepts(socketPath: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(socketPath);
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve();
+    });
+    sock.once('error', reject);
   });
 }

@@ -21,6 +21,8 @@ export const TRANSFER_MOUNT = '/home/genos/Transfer';
 export const HARDENED_RUNTIME = 'runsc-genos';
 export const DESKTOP_UID = 1000;
 export const VNC_PASSWORD_ENV = 'GENOS_VNC_PASSWORD';
+/** vnc or rdp (spec.display.protocol): genos-desktop starts xrdp for rdp. */
+export const PROTOCOL_ENV = 'GENOS_PROTOCOL';
 
 export const containerName = (environmentId: string) => `${CONTAINER_PREFIX}${environmentId}`;
 export const environmentIdOf = (runtimeRef: string) =>
@@ -53,6 +55,7 @@ export function containerConfig(opts: {
     Env: [
       `GENOS_WIDTH=${spec.display.width}`,
       `GENOS_HEIGHT=${spec.display.height}`,
+      `${PROTOCOL_ENV}=${spec.display.protocol}`,
       `GENOS_APPS=${launchCommandsForSpec(spec).join('\n')}`,
       // Chromium's own sandbox needs privileges this container does not have.
       'CHROMIUM_FLAGS=--no-sandbox',

@@ -5,14 +5,14 @@ import type Dockerode from 'dockerode';
 import { AppError, packagesForSpec, type RuntimeDriver, type RuntimeStatus } from '@genos/core';
 import { DisplayBridges } from '../display/display-bridge';
 import { audioBridgeKey, openAudioBridge } from '../display/audio-bridge';
-import { waitForVnc } from '../display/wait-for-vnc';
+import { displaySocketName, waitForDisplay } from '../display/wait-for-vnc';
 import { ensureAppLayer } from '../images/build-app-layer';
 import { inspectImage } from '../images/docker-stream';
 import { dockerStatus, ignoreStatus } from './docker-status';
 import { createEgressNetwork, removeEgressNetwork } from './egress-network';
 import { createTorPath, removeTorPath } from './network/tor-gateway';
 import { ensureHomeVolume } from '../security/home-volume';
-import { containerConfig, containerName, DESKTOP_UID, ENV_LABEL, environmentIdOf, MANAGED_LABEL, VNC_PASSWORD_ENV } from './container-config';
+import { containerConfig, containerName, DESKTOP_UID, ENV_LABEL, environmentIdOf, MANAGED_LABEL, PROTOCOL_ENV, VNC_PASSWORD_ENV } from './container-config';
 
 
 export interface DockerDriverOptions {
@@ -125,17 +125,22 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
 
     async displayEndpoint(runtimeRef, o) {
       const environmentId = environmentIdOf(runtimeRef);
-      const socketPath = path.join(socketDirFor(environmentId), 'vnc.sock');
+      const env = (await docker.getContainer(runtimeRef).inspect()).Config.Env ?? [];
+      const setting = (name: string) => env.find((e) => e.startsWith(`${name}=`))?.slice(name.length + 1);
+      const protocol = setting(PROTOCOL_ENV) === 'rdp' ? 'rdp' : 'vnc';
+      const socketPath = path.join(socketDirFor(environmentId), displaySocketName(protocol));
       try {
-        await waitForVnc(socketPath, o?.timeoutMs ?? 30_000);
+        await waitForDisplay(socketPath, o?.timeoutMs ?? 30_000, protocol);
       } catch (e) {
         const status = await this.inspect(runtimeRef);
         const logs = status.exists ? await tailLogs(docker, runtimeRef) : '';
         throw new AppError('UNAVAILABLE', `${(e as Error).message}; container ${status.state}${logs ? `: ${logs}` : ''}`);
       }
       const port = await bridges.open(environmentId, socketPath);
-      const env = (await docker.getContainer(runtimeRef).inspect()).Config.Env ?? [];
-      const password = env.find((e) => e.startsWith(`${VNC_PASSWORD_ENV}=`))?.slice(VNC_PASSWORD_ENV.length + 1);
+      const password = setting(VNC_PASSWORD_ENV);
+      // RDP: xrdp relays to x11vnc and takes the same password, sent as the RDP user's. No sound over
+      // RDP: xrdp's sound channel needs its session manager, which this unprivileged desktop does not run.
+      if (protocol === 'rdp') return { protocol, host: '127.0.0.1', port, username: 'genos', ...(password ? { password } : {}) };
       // Sound: the image's PulseAudio exports a socket beside the display's; bridged the same way when present.
       const audioPort = await openAudioBridge(bridges, environmentId, socketDirFor(environmentId));
       return { protocol: 'vnc', host: '127.0.0.1', port, ...(password ? { password } : {}), ...(audioPort ? { audioPort } : {}) };

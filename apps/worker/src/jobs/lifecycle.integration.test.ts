@@ -59,7 +59,7 @@ describe('environment lifecycle on the real engine', () => {
     const running = await provisionEnvironment({ store, driver, id: env.id, hostName: HOST });
     expect(running?.state).toBe('running');
     expect(running?.runtimeRef).toBe(`genos-env-${env.id}`);
-    const probe = await probeGuacd({ guacd: { host: '127.0.0.1', port: 4822 }, vnc: running!.displayEndpoint! });
+    const probe = await probeGuacd({ guacd: { host: '127.0.0.1', port: 4822 }, display: running!.displayEndpoint! });
     expect(probe.firstImgMs).toBeGreaterThan(0);
 
     // A redelivered job is a no-op: no second container, no extra event.

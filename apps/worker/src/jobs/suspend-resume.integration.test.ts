@@ -120,7 +120,7 @@ describe('suspend and resume on the real engine', () => {
     expect((await docker.getContainer(ref).inspect()).Id).toBe(containerId);
     expect((await inDesktop(ref, 'cat /tmp/genos-suspend-check')).trim()).toBe('kept-across-suspend');
     expect(await waitForXterm(ref)).toBe(window);
-    const probe = await probeGuacd({ guacd: { host: '127.0.0.1', port: 4822 }, vnc: resumed!.displayEndpoint! });
+    const probe = await probeGuacd({ guacd: { host: '127.0.0.1', port: 4822 }, display: resumed!.displayEndpoint! });
     expect(probe.firstImgMs).toBeGreaterThan(0);
     expect((await resumeEnvironment({ store, actor: user, id })).state).toBe('running');
 

@@ -150,6 +150,10 @@ export function createLibvirtDriver(
       if (spec.network.mode !== 'none' && spec.network.mode !== 'egress') {
         throw new AppError('UNSUPPORTED', `network mode "${spec.network.mode}" is not available for VMs (none or egress)`);
       }
+      if (spec.display.protocol !== 'vnc') {
+        // The VM image has no xrdp yet, and QEMU's own display is VNC: say so rather than stream something else.
+        throw new AppError('UNSUPPORTED', `${spec.display.protocol.toUpperCase()} is not available for VMs yet (VNC only); container desktops offer RDP`);
+      }
       await virsh(['version']); // libvirtd down → a clear error before any work
       const image = await ensureVmImage({ packages: packagesForSpec(spec), onProgress });
 

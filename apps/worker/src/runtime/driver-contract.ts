@@ -65,11 +65,11 @@ export function runDriverContract(h: DriverContractHarness): void {
       await driver.start(ref);
       const endpoint = await driver.displayEndpoint(ref, { timeoutMs: h.displayTimeoutMs });
       expect(endpoint).toMatchObject({ protocol: 'vnc', host: '127.0.0.1' });
-      const probe = await probeGuacd({ guacd: GUACD, vnc: endpoint });
+      const probe = await probeGuacd({ guacd: GUACD, display: endpoint });
       expect(probe.firstImgMs).toBeGreaterThan(0);
       // The loopback bridge is reachable by any local process: without the password, no picture.
       expect(endpoint.password).toMatch(/^[\w-]{8}$/);
-      await expect(probeGuacd({ guacd: GUACD, vnc: { ...endpoint, password: 'wrong123' }, timeoutMs: 5000 })).rejects.toThrow();
+      await expect(probeGuacd({ guacd: GUACD, display: { ...endpoint, password: 'wrong123' }, timeoutMs: 5000 })).rejects.toThrow();
       expect((await driver.inspect(ref)).state).toBe('running');
       await driver.start(ref); // a redelivered start job is harmless
       expect((await driver.inspect(ref)).state).toBe('running');
@@ -90,7 +90,7 @@ export function runDriverContract(h: DriverContractHarness): void {
       await driver.resume(ref);
       expect((await driver.inspect(ref)).state).toBe('running');
       const endpoint = await driver.displayEndpoint(ref, { timeoutMs: h.displayTimeoutMs });
-      expect((await probeGuacd({ guacd: GUACD, vnc: endpoint })).firstImgMs).toBeGreaterThan(0);
+      expect((await probeGuacd({ guacd: GUACD, display: endpoint })).firstImgMs).toBeGreaterThan(0);
       expect(await h.identity(ref, id)).toBe(before);
     });
 

@@ -255,7 +255,7 @@ describe('resources: limits hold and the neighbours keep working', () => {
     // Meanwhile: the other environment's display still streams, the host still serves.
     const endpoint = await driver.displayEndpoint(refs.egress, { timeoutMs: 10_000 });
     const t0 = performance.now();
-    const frame = await probeGuacd({ guacd: GUACD, vnc: endpoint, timeoutMs: 10_000 });
+    const frame = await probeGuacd({ guacd: GUACD, display: endpoint, timeoutMs: 10_000 });
     expect(frame.firstImgMs).toBeGreaterThan(0);
     expect(performance.now() - t0).toBeLessThan(10_000);
     expect(await hostPortOpen(PG_PORT)).toBe(true);

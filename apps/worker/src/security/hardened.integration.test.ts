@@ -27,7 +27,7 @@ describe('hardened containers (gVisor)', async () => {
     expect((await docker.getContainer(ref).inspect()).HostConfig.Runtime).toBe(HARDENED_RUNTIME);
     await driver.start(ref);
     const endpoint = await driver.displayEndpoint(ref, { timeoutMs: 30_000 });
-    const probe = await probeGuacd({ guacd: { host: '127.0.0.1', port: 4822 }, vnc: endpoint });
+    const probe = await probeGuacd({ guacd: { host: '127.0.0.1', port: 4822 }, display: endpoint });
     expect(probe.firstImgMs).toBeGreaterThan(0);
     const exec = await docker.getContainer(ref).exec({ Cmd: ['uname', '-r'], AttachStdout: true, Tty: true });
     const stream = await exec.start({ Tty: true });

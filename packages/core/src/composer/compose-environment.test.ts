@@ -61,6 +61,14 @@ describe('composeEnvironment', () => {
     expect(full('a debian vm').status).toBe('ok');
   });
 
+  it('offers RDP for container desktops, and says VMs stream over VNC only', () => {
+    const rdp = composeEnvironment({ request: 'a linux desktop with xterm over RDP', capabilities: DEPLOYMENT_CAPABILITIES });
+    expect(rdp.status).toBe('ok');
+    expect(rdp.spec?.display.protocol).toBe('rdp');
+    const vm = composeEnvironment({ request: 'a debian vm over RDP', capabilities: { ...DEPLOYMENT_CAPABILITIES, runtimes: ['container', 'vm'] } });
+    expect(vm.problems).toEqual([expect.objectContaining({ field: 'display.protocol', kind: 'unsupported', message: expect.stringMatching(/container desktops only.*VNC/) })]);
+  });
+
   it('never returns a spec above the bounds, and says which limit was hit', () => {
     const bounds = boundsFor({ hostCpus: 2, hostMemoryMiB: 24 * 1024 });
     const r = composeEnvironment({ request: 'a desktop with 64 GB of RAM and 16 cores', bounds, capabilities: FULL_CAPABILITIES });

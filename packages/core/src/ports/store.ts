@@ -11,6 +11,8 @@ export interface DisplayEndpoint {
   protocol: 'vnc' | 'rdp';
   host: string;
   port: number;
+  /** RDP only: the desktop user guacd signs in as. */
+  username?: string;
   /** Per-environment display password; travels to guacd only inside an encrypted tunnel token. */
   password?: string;
   /** Loopback port of the desktop's PulseAudio (bridged like the display); guacd streams its sound when set. */

@@ -36,6 +36,8 @@ export function checkSpecSupported(spec: EnvironmentSpec, caps: DeploymentCapabi
     add('display.protocol', spec.display.protocol === 'spice'
       ? `SPICE is not offered: the streaming gateway (guacd) has no SPICE support; use ${list(caps.protocols.map((p) => p.toUpperCase()))}`
       : `${spec.display.protocol.toUpperCase()} is not offered here; the display is streamed over ${list(caps.protocols.map((p) => p.toUpperCase()))}`);
+  else if (spec.runtime === 'vm' && caps.vmProtocols && !caps.vmProtocols.includes(spec.display.protocol))
+    add('display.protocol', `${spec.display.protocol.toUpperCase()} is offered for container desktops only; virtual machines stream over ${list(caps.vmProtocols.map((p) => p.toUpperCase()))}`);
   if (spec.persistence.homeVolume && !caps.homeVolume) add('persistence.homeVolume', 'persistent home folders are not enabled on this deployment');
   return problems;
 }

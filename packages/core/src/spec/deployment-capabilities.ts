@@ -13,6 +13,8 @@ export interface DeploymentCapabilities {
   isolation: EnvironmentSpec['isolation'][];
   networkModes: EnvironmentSpec['network']['mode'][];
   protocols: EnvironmentSpec['display']['protocol'][];
+  /** Protocols VMs stream over when fewer than `protocols` (absent: the same). */
+  vmProtocols?: EnvironmentSpec['display']['protocol'][];
   homeVolume: boolean;
 }
 
@@ -32,7 +34,10 @@ export const DEPLOYMENT_CAPABILITIES: DeploymentCapabilities = {
   isolation: ['standard'],
   // egress: firewalled NAT only; tor: an internal network whose only way out is a per-environment Tor gateway.
   networkModes: ['none', 'egress', 'tor'],
-  protocols: ['vnc'],
+  // rdp: xrdp in the container desktop, relaying to its x11vnc (docker/desktop-base/xrdp.ini).
+  protocols: ['vnc', 'rdp'],
+  // QEMU's display is VNC and the VM image has no xrdp yet.
+  vmProtocols: ['vnc'],
   // One Docker volume per user at /home/genos, kept across environments.
   homeVolume: true,
 };

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { decryptTunnelToken, encryptTunnelToken, type TunnelToken } from './connection-token';
+import { decryptTunnelToken, encryptTunnelToken, tunnelSettingsFor, type TunnelToken } from './connection-token';
 
 const KEY = 'k'.repeat(32);
 const token = (exp: number): TunnelToken => ({
@@ -31,5 +31,18 @@ describe('tunnel tokens', () => {
     const tampered = Buffer.from(JSON.stringify({ ...outer, value: v.toString('base64') })).toString('base64');
     expect(() => decryptTunnelToken(tampered, KEY)).toThrow(/invalid/);
     expect(() => decryptTunnelToken('not-a-token', KEY)).toThrow(/invalid/);
+  });
+});
+
+describe('tunnel settings per protocol', () => {
+  it('signs RDP in as the desktop user over TLS, without sound; VNC gets neither', () => {
+    const rdp = tunnelSettingsFor({ protocol: 'rdp', host: '127.0.0.1', port: 4000, username: 'genos', password: 'pw123456' }, { width: 1280, height: 800 }, { serverLayout: 'de-de-qwertz' });
+    expect(rdp.type).toBe('rdp');
+    expect(rdp.settings).toMatchObject({ hostname: '127.0.0.1', port: '4000', username: 'genos', password: 'pw123456', security: 'tls', 'ignore-cert': 'true', 'disable-audio': 'true', 'server-layout': 'de-de-qwertz' });
+    const vnc = tunnelSettingsFor({ protocol: 'vnc', host: '127.0.0.1', port: 4001, password: 'pw123456' }, { width: 1280, height: 800 }, { serverLayout: 'de-de-qwertz' });
+    expect(vnc.type).toBe('vnc');
+    expect(vnc.settings).not.toHaveProperty('security');
+    expect(vnc.settings).not.toHaveProperty('server-layout');
+    expect(vnc.settings).not.toHaveProperty('username');
   });
 });
