@@ -160,25 +160,8 @@ test('a team with pasting disabled: the panel says so and the tunnel drops a pas
 test.describe('on a phone', () => {
   test.use({ viewport: { width: 390, height: 844 }, hasTouch: true });
 
-  // Disabled, and reported open in issue 6: since the files panel and audio landed in the same
-  // view, the keys typed on the on-screen keyboard no longer reach the xterm in this run.
-  test('the desktop fits the screen and the on-screen keyboard types into the xterm', async ({ page }, testInfo) => {
-    const sent: string[] = [];
-    page.on('websocket', (ws) => ws.on('framesent', (f) => { const t = String(f.payload); if (/key|mouse/.test(t)) sent.push(t); }));
-    page.on('console', (m) => console.log('CONSOLE', m.type(), m.text()));
-    await page.addInitScript(() => {
-      (window as any).__shifts = [];
-      new PerformanceObserver((l) => { for (const e of l.getEntries() as any[]) (window as any).__shifts.push({ t: Math.round(e.startTime), v: e.value.toFixed(4), src: (e.sources || []).map((s: any) => (s.node ? (s.node.dataset?.testid || s.node.nodeName + '.' + (s.node.textContent || '').slice(0, 20)) : '?') + ' ' + s.previousRect.y + '->' + s.currentRect.y).join(' | ') }); }).observe({ type: 'layout-shift', buffered: true });
-      document.addEventListener('click', (e) => { (window as any).__clicks = ((window as any).__clicks || []); (window as any).__clicks.push(Math.round(performance.now()) + ':' + ((e.target as HTMLElement).dataset?.key ?? (e.target as HTMLElement).nodeName)); }, true);
-      (window as any).__scrolls = [];
-      window.addEventListener('scroll', () => (window as any).__scrolls.push(Math.round(performance.now()) + ':' + window.scrollY), true);
-    });
-    if (process.env.DBG_THROTTLE) { const cdp = await page.context().newCDPSession(page); await cdp.send('Emulation.setCPUThrottlingRate', { rate: Number(process.env.DBG_THROTTLE) }); }
+  test('the desktop fits the screen and the on-screen keyboard types into the xterm', async ({ page }) => {
     const id = await launchDesktop(page);
-    const x = (cmd: string) => { try { return execFileSync('docker', ['exec', '-e', 'DISPLAY=:0', `genos-env-${id}`, 'sh', '-c', cmd], { encoding: 'utf8' }); } catch (e) { return String(e); } };
-    const t0 = Date.now();
-    const bg = execFileSync('bash', ['-c', `(for i in $(seq 1 60); do echo "$(date +%s%3N) $(docker exec -e DISPLAY=:0 genos-env-${id} sh -c 'xprop -root _NET_ACTIVE_WINDOW; xwininfo -root -tree | grep -ci xterm' 2>&1 | tr '\\n' ' ')"; sleep 0.1; done > /tmp/osk-poll.txt 2>&1 &) ; echo started`], { encoding: 'utf8' });
-    console.log('DBG at connect', t0, bg);
     const display = page.getByTestId('remote-display');
     await expect.poll(async () => (await display.boundingBox())!.width).toBeLessThanOrEqual(390);
     const keyboard = page.getByTestId('on-screen-keyboard');
@@ -188,14 +171,6 @@ test.describe('on a phone', () => {
     expect((await keyboard.boundingBox())!.width).toBeLessThanOrEqual(390);
     await page.getByLabel('Pointer mode').selectOption('touchscreen');
     await display.tap({ position: { x: 40, y: 40 } });
-    await page.waitForTimeout(500);
-    console.log('DBG box', JSON.stringify(await display.boundingBox()), 'scroll', await page.evaluate(() => window.scrollY));
-    console.log('DBG at 40,40', await display.evaluate((el) => { const r = el.getBoundingClientRect(); const e = document.elementFromPoint(r.left + 40, r.top + 40); return e ? e.outerHTML.slice(0, 200) : 'none'; }));
-    await page.screenshot({ path: testInfo.outputPath('after-tap.png'), fullPage: true });
-    console.log('DBG sent after tap', JSON.stringify(sent));
-    await display.screenshot({ path: testInfo.outputPath('display-after-tap.png') });
-
-    console.log('DBG X', x('xprop -root _NET_ACTIVE_WINDOW; xwininfo -root -tree | grep -i xterm'));
 
     const key = (k: string) => keyboard.locator(`button[data-key="${k}"]`).click();
     for (const ch of 'echo osk42 ') await key(ch === ' ' ? 'Space' : ch);
@@ -203,14 +178,6 @@ test.describe('on a phone', () => {
     await key('.'); // '>'
     for (const ch of '/tmp/osk.txt') await key(ch);
     await key('Enter');
-    await page.waitForTimeout(1500);
-    console.log('DBG sent', JSON.stringify(sent));
-    console.log('DBG t0', t0, 'now', Date.now());
-    console.log('DBG shifts', JSON.stringify(await page.evaluate(() => (window as any).__shifts), null, 0));
-    console.log('DBG clicks', JSON.stringify(await page.evaluate(() => (window as any).__clicks)));
-    console.log('DBG scrolls', JSON.stringify(await page.evaluate(() => (window as any).__scrolls)));
-    await display.screenshot({ path: testInfo.outputPath('display-after-type.png') });
-    await page.screenshot({ path: testInfo.outputPath('after-type.png'), fullPage: true });
     await expect.poll(() => readInDesktop(id, '/tmp/osk.txt'), { timeout: 15_000 }).toBe('osk42\n');
 
     await terminate(page, id);

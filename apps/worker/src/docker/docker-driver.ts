@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
-import { AppError, packagesForSpec, type RuntimeDriver, type RuntimeStatus } from '@genos/core';
+import { AppError, packagesForSpec, type RuntimeDriver, type RuntimeSandbox, type RuntimeStatus } from '@genos/core';
 import { DisplayBridges } from '../display/display-bridge';
 import { audioBridgeKey, openAudioBridge } from '../display/audio-bridge';
 import { displaySocketName, waitForDisplay } from '../display/wait-for-vnc';
@@ -11,6 +11,8 @@ import { inspectImage } from '../images/docker-stream';
 import { dockerStatus, ignoreStatus } from './docker-status';
 import { createEgressNetwork, removeEgressNetwork } from './egress-network';
 import { createTorPath, removeTorPath } from './network/tor-gateway';
+import { removeOrphanFirewallChains } from './network/firewall';
+import { environmentOfNetwork, GATEWAY_FOR_LABEL } from './network/names';
 import { ensureHomeVolume } from '../security/home-volume';
 import { containerConfig, containerName, DESKTOP_UID, ENV_LABEL, environmentIdOf, MANAGED_LABEL, PROTOCOL_ENV, VNC_PASSWORD_ENV } from './container-config';
 
@@ -114,13 +116,32 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
     async list() {
       const label = [`${MANAGED_LABEL}=true`, ...Object.entries(opts.labels ?? {}).map(([k, v]) => `${k}=${v}`)];
       const containers = await docker.listContainers({ all: true, filters: { label } });
-      return containers
+      const sandboxes: RuntimeSandbox[] = containers
         .filter((c) => c.Labels?.[ENV_LABEL])
         .map((c) => ({
           environmentId: c.Labels[ENV_LABEL]!,
           runtimeRef: (c.Names[0] ?? containerName(c.Labels[ENV_LABEL]!)).replace(/^\//, ''),
           state: c.State === 'running' ? 'running' : c.State === 'paused' ? 'paused' : c.State === 'created' ? 'created' : 'exited',
         }));
+      // What a crash between steps can leave without its desktop container: an environment's own
+      // networks and Tor gateway. Listed as a missing sandbox, so reconciliation's terminate removes them.
+      const seen = new Set(sandboxes.map((s) => s.environmentId));
+      const leftovers = [
+        ...(await docker.listNetworks({ filters: { label } })).map((n) => environmentOfNetwork(n.Name)),
+        ...containers.map((c) => c.Labels?.[GATEWAY_FOR_LABEL]),
+      ];
+      for (const id of leftovers) {
+        if (!id || seen.has(id)) continue;
+        seen.add(id);
+        sandboxes.push({ environmentId: id, runtimeRef: containerName(id), state: 'missing' });
+      }
+      return sandboxes;
+    },
+
+    async sweep() {
+      // Firewall chains whose network is gone (a crash between removing the two): nobody else would remove them.
+      const networks = await docker.listNetworks({ filters: { name: ['genos-'] } });
+      await removeOrphanFirewallChains(new Set(networks.map((n) => n.Name)));
     },
 
     async displayEndpoint(runtimeRef, o) {

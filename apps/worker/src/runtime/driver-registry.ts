@@ -44,6 +44,11 @@ export function createDriverRegistry(opts: DriverRegistryOptions): WithBridges &
       await docker.terminate(o);
       if (libvirt && existsSync(libvirt.vmDirFor(o.environmentId))) await libvirt.terminate(o);
     },
+    async sweep(): Promise<void> {
+      await docker.sweep?.();
+      await libvirt?.sweep?.();
+    },
+
     async list(): Promise<RuntimeSandbox[]> {
       // A libvirt failure fails the whole list: reconciliation must not read "no VMs" as "VMs gone".
       return [...(await docker.list()), ...(libvirt ? await libvirt.list() : [])];

@@ -130,5 +130,6 @@ export async function reconcileHost(opts: { store: Store; driver: RuntimeDriver;
       if (cleared) report.back.push(action.environmentId);
     }
   }
+  await driver.sweep?.();
   return report;
 }

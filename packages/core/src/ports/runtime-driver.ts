@@ -39,4 +39,6 @@ export interface RuntimeDriver {
   displayEndpoint(runtimeRef: string, opts?: { timeoutMs?: number }): Promise<DisplayEndpoint>;
   /** The sandboxes this driver made on this host (any state), for reconciliation. */
   list(): Promise<RuntimeSandbox[]>;
+  /** Removes host state no sandbox accounts for any more (e.g. firewall rules of removed networks). Run by reconciliation. */
+  sweep?(): Promise<void>;
 }

@@ -183,3 +183,27 @@ export async function listFirewallChains(): Promise<string[]> {
   const { stdout } = await run('iptables', ['-w', '10', '-S']);
   return [...stdout.matchAll(/^-N (GN[FI]-[0-9a-f]+)$/gm)].map((m) => m[1]!);
 }
+
+/**
+ * Removes the chains (and their jumps) of every GenOS network that no longer
+ * exists. `networks`: the names of the GenOS networks present now. Chains
+ * are named by a hash of the network name, so the live ones are recomputed.
+ */
+export async function removeOrphanFirewallChains(networks: Set<string>): Promise<string[]> {
+  const live = new Set([...networks].flatMap((n) => Object.values(chainNames(n))));
+  const { stdout } = await run('iptables', ['-w', '10', '-S']);
+  const orphans = [...stdout.matchAll(/^-N (GN[FI]-[0-9a-f]+)$/gm)].map((m) => m[1]!).filter((c) => !live.has(c));
+  for (const chain of orphans) {
+    // The jumps into it, as iptables printed them (-A …), deleted with -D.
+    for (const line of stdout.split('\n').filter((l) => l.startsWith('-A ') && l.endsWith(`-j ${chain}`))) {
+      await succeeds(['-D', ...splitRule(line.slice(3))]);
+    }
+    if (await succeeds(['-F', chain])) await succeeds(['-X', chain]);
+  }
+  return orphans;
+}
+
+/** Splits an `iptables -S` rule into arguments, keeping quoted comments whole. */
+function splitRule(rule: string): string[] {
+  return [...rule.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]!));
+}

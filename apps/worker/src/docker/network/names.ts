@@ -2,6 +2,10 @@
 
 /** The tor mode's inner network: `internal: true`, the environment and its gateway only. */
 export const torNetworkName = (environmentId: string) => `genos-tor-${environmentId}`;
+/** The environment a GenOS network belongs to (genos-net-<id>, genos-tor-<id>), if it is one. */
+export function environmentOfNetwork(name: string): string | undefined {
+  return /^genos-(?:net|tor)-(.+)$/.exec(name)?.[1];
+}
 /** The per-environment Tor client: the only thing of a tor environment with a route out. */
 export const torGatewayName = (environmentId: string) => `genos-torgw-${environmentId}`;
 /** The DNS name the environment reaches its gateway by (a network alias). */
