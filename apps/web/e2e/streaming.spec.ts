@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import WebSocket from 'ws';
 import { createPrismaClient } from '@genos/db';
-import { changedShare, createUser, docker, removeLeftoversAfterFailure } from './helpers';
+import { changedShare, createUser, docker, nonBackgroundShare, removeLeftoversAfterFailure } from './helpers';
 
 // The thin client around the live desktop: clipboard both ways and the team
 // policy, scaling to the window, reconnecting after guacd restarts, and a
@@ -170,6 +170,9 @@ test.describe('on a phone', () => {
     // The keyboard fits the phone's width.
     expect((await keyboard.boundingBox())!.width).toBeLessThanOrEqual(390);
     await page.getByLabel('Pointer mode').selectOption('touchscreen');
+    // Like a person: wait until the xterm is on screen (openbox maps and focuses it a moment after
+    // the first frame), then tap into it and type.
+    await expect.poll(async () => nonBackgroundShare(await display.screenshot()), { timeout: 30_000 }).toBeGreaterThan(0.1);
     await display.tap({ position: { x: 40, y: 40 } });
 
     const key = (k: string) => keyboard.locator(`button[data-key="${k}"]`).click();

@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import { launchCommandsForSpec, type EnvironmentSpec } from '@genos/core';
-import { torNetworkName, torProxyEnv } from './network/names';
+import { teamNetworkName, torNetworkName, torProxyEnv } from './network/names';
 
 export const MANAGED_LABEL = 'genos.managed';
 export const ENV_LABEL = 'genos.env';
@@ -44,6 +44,8 @@ export function containerConfig(opts: {
   homeVolume?: string;
   /** This environment's own transfer folder on the host (bind-mounted at TRANSFER_MOUNT). */
   transferDir?: string;
+  /** Network mode team: the team whose private network it joins. */
+  teamId?: string | null;
 }): Dockerode.ContainerCreateOptions {
   const { spec } = opts;
   const memory = spec.resources.memoryMiB * 1024 * 1024;
@@ -78,7 +80,7 @@ export function containerConfig(opts: {
       },
       ...(opts.homeVolume ? { Mounts: [{ Type: 'volume' as const, Source: opts.homeVolume, Target: '/home/genos', ReadOnly: false }] } : {}),
       Binds: [`${opts.socketDir}:${DISPLAY_MOUNT}`, ...(opts.transferDir ? [`${opts.transferDir}:${TRANSFER_MOUNT}:rw`] : [])],
-      NetworkMode: networkModeFor(spec.network.mode, opts.environmentId),
+      NetworkMode: networkModeFor(spec.network.mode, opts.environmentId, opts.teamId),
       Memory: memory,
       MemorySwap: memory,
       NanoCpus: Math.round(spec.resources.cpu * 1e9),
@@ -91,9 +93,16 @@ export function containerConfig(opts: {
   };
 }
 
-/** none: no interface but lo; egress: its own firewalled bridge; tor: the internal network shared with its gateway only. */
-export function networkModeFor(mode: EnvironmentSpec['network']['mode'], environmentId: string): string {
+/**
+ * none: no interface but lo; egress: its own firewalled bridge; tor: the internal network shared
+ * with its gateway only; team: the team's internal network.
+ */
+export function networkModeFor(mode: EnvironmentSpec['network']['mode'], environmentId: string, teamId?: string | null): string {
   if (mode === 'egress') return networkName(environmentId);
+  if (mode === 'team') {
+    if (!teamId) throw new Error('network mode team needs the environment team');
+    return teamNetworkName(teamId);
+  }
   if (mode === 'tor') return torNetworkName(environmentId);
   return 'none';
 }

@@ -12,6 +12,7 @@ import { dockerStatus, ignoreStatus } from './docker-status';
 import { createEgressNetwork, removeEgressNetwork } from './egress-network';
 import { createTorPath, removeTorPath } from './network/tor-gateway';
 import { removeOrphanFirewallChains } from './network/firewall';
+import { ensureTeamNetwork, removeTeamNetworkIfEmpty, teamNetworksOf } from './network/team-network';
 import { environmentOfNetwork, GATEWAY_FOR_LABEL } from './network/names';
 import { ensureHomeVolume } from '../security/home-volume';
 import { containerConfig, containerName, DESKTOP_UID, ENV_LABEL, environmentIdOf, MANAGED_LABEL, PROTOCOL_ENV, VNC_PASSWORD_ENV } from './container-config';
@@ -44,11 +45,12 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
     bridges,
     socketDirFor,
 
-    async create({ environmentId, spec, onProgress, ownerId }) {
+    async create({ environmentId, spec, onProgress, ownerId, teamId }) {
       // Checked before anything is built: a home volume is per user, so no owner, no volume.
       if (spec.persistence.homeVolume && !ownerId) throw new AppError('VALIDATION', 'a home volume needs the environment owner');
       // gVisor runs with --network=none here: a hardened desktop is air-gapped (network modes under gVisor are not built yet).
       if (spec.isolation === 'hardened' && spec.network.mode !== 'none') throw new AppError('UNSUPPORTED', 'hardened containers run without network for now');
+      if (spec.network.mode === 'team' && !teamId) throw new AppError('VALIDATION', 'the team network is for environments of a team: this one belongs to no team');
       const packages = packagesForSpec(spec);
       const { tag } = await ensureAppLayer({ docker, packages, onProgress });
       if (opts.onImageReady) {
@@ -71,7 +73,18 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       const homeVolume = spec.persistence.homeVolume && ownerId ? await ensureHomeVolume(docker, ownerId, opts.labels) : undefined;
       // VNC passwords are at most 8 characters; 48 random bits, on top of loopback-only and the token.
       const vncPassword = randomBytes(6).toString('base64url');
-      const container = await docker.createContainer(containerConfig({ environmentId, spec, image: tag, socketDir, vncPassword, labels: opts.labels, homeVolume, transferDir }));
+      const config = containerConfig({ environmentId, spec, image: tag, socketDir, vncPassword, labels: opts.labels, homeVolume, transferDir, teamId });
+      let container: Dockerode.Container;
+      if (spec.network.mode === 'team' && teamId) {
+        // The team's last member may remove the network between ensuring it and joining it: ensure once more.
+        container = await ensureTeamNetwork(docker, teamId, opts.labels)
+          .then(() => docker.createContainer(config))
+          .catch(async (e) => {
+            if (dockerStatus(e) !== 404) throw e;
+            await ensureTeamNetwork(docker, teamId, opts.labels);
+            return docker.createContainer(config);
+          });
+      } else container = await docker.createContainer(config);
       const info = await container.inspect();
       return { runtimeRef: info.Name.replace(/^\//, '') };
     },
@@ -92,8 +105,11 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
     async terminate({ environmentId, runtimeRef }) {
       await bridges.close(environmentId);
       await bridges.close(audioBridgeKey(environmentId));
+      const ref = runtimeRef ?? containerName(environmentId);
+      const teamNetworks = teamNetworksOf(await docker.getContainer(ref).inspect().catch(() => undefined));
       // 404: already gone; 409: removal already in progress.
-      await ignoreStatus(docker.getContainer(runtimeRef ?? containerName(environmentId)).remove({ force: true, v: true }), [404, 409]);
+      await ignoreStatus(docker.getContainer(ref).remove({ force: true, v: true }), [404, 409]);
+      for (const name of teamNetworks) await removeTeamNetworkIfEmpty(docker, name);
       await removeEgressNetwork(docker, environmentId);
       // tor: the gateway and the internal network (idempotent, a no-op for other modes). The home volume stays.
       await removeTorPath(docker, environmentId);

@@ -19,7 +19,7 @@ import { probeGuacd } from '../display/guacd-probe';
 import { INSTANCE_LABEL, networkName } from '../docker/container-config';
 import { createDockerDriver } from '../docker/docker-driver';
 import { bridgeName, chainNames, listFirewallChains } from '../docker/network/firewall';
-import { torGatewayName, torNetworkName } from '../docker/network/names';
+import { teamNetworkName, torGatewayName, torNetworkName } from '../docker/network/names';
 import { ensureBaseImage } from '../images/build-base-image';
 
 const run = promisify(execFile);
@@ -30,8 +30,10 @@ const GUACD = { host: '127.0.0.1', port: 4822 };
 const PG_PORT = 54329;
 const small: EnvironmentSpec = { ...DEFAULT_SPEC, apps: [], resources: { ...DEFAULT_SPEC.resources, memoryMiB: 256, cpu: 0.5 } };
 const stamp = Date.now().toString(36);
-const ids = { none: `esc${stamp}a`, egress: `esc${stamp}b`, tor: `esc${stamp}c` };
-const refs: Record<keyof typeof ids, string> = { none: '', egress: '', tor: '' };
+const ids = { none: `esc${stamp}a`, egress: `esc${stamp}b`, tor: `esc${stamp}c`, team1: `esc${stamp}d`, team2: `esc${stamp}e`, otherTeam: `esc${stamp}f` };
+const refs: Record<keyof typeof ids, string> = { none: '', egress: '', tor: '', team1: '', team2: '', otherTeam: '' };
+// Network mode team: two desktops of one team, one of another team.
+const teams = { a: `teama${stamp}`, b: `teamb${stamp}` };
 // Stand-in for the web app: a listener on every host address (0.0.0.0), as a careless service would be.
 let web: net.Server;
 let webPort = 0;
@@ -98,14 +100,21 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => web.listen(0, '0.0.0.0', r));
   webPort = (web.address() as net.AddressInfo).port;
-  const [a, b, c] = await Promise.all([
+  const team = { ...small, network: { mode: 'team' as const, allowHosts: [] } };
+  const [a, b, c, d, e, f] = await Promise.all([
     driver.create({ environmentId: ids.none, spec: small }),
     driver.create({ environmentId: ids.egress, spec: { ...small, apps: ['xterm'], network: { mode: 'egress', allowHosts: [] } } }),
     driver.create({ environmentId: ids.tor, spec: { ...small, network: { mode: 'tor', allowHosts: [] } } }),
+    driver.create({ environmentId: ids.team1, spec: team, teamId: teams.a }),
+    driver.create({ environmentId: ids.team2, spec: team, teamId: teams.a }),
+    driver.create({ environmentId: ids.otherTeam, spec: team, teamId: teams.b }),
   ]);
   refs.none = a.runtimeRef;
   refs.egress = b.runtimeRef;
   refs.tor = c.runtimeRef;
+  refs.team1 = d.runtimeRef;
+  refs.team2 = e.runtimeRef;
+  refs.otherTeam = f.runtimeRef;
   await Promise.all(Object.values(refs).map((r) => driver.start(r)));
   await Promise.all(Object.values(refs).map((r) => driver.displayEndpoint(r, { timeoutMs: 30_000 })));
 });
@@ -262,5 +271,38 @@ describe('resources: limits hold and the neighbours keep working', () => {
     expect(await hostPortOpen(GUACD.port)).toBe(true);
     await run('true'); // the host can still fork
     expect(Number(await fs.readFile(pidsFile, 'utf8'))).toBeLessThanOrEqual(limit);
+  });
+});
+
+// After the network block: the stand-in internet at INET_IP is up by now.
+describe('network mode team: one team\'s desktops reach each other and nothing else', () => {
+  it("team env: reaches its teammate's desktop, not another team's, not the host, and has no route out", async () => {
+    await sh(refs.team2, 'socat TCP-LISTEN:7777,fork,reuseaddr SYSTEM:"echo team-hello"', { wait: false });
+    await sh(refs.otherTeam, 'socat TCP-LISTEN:7777,fork,reuseaddr SYSTEM:"echo team-hello"', { wait: false });
+    const mate = await containerIp(refs.team2, teamNetworkName(teams.a));
+    const stranger = await containerIp(refs.otherTeam, teamNetworkName(teams.b));
+    await expect.poll(async () => (await sh(refs.team1, `timeout 2 bash -c 'exec 3<>/dev/tcp/${mate}/7777 && cat <&3'`)).out, { timeout: 10_000 }).toContain('team-hello');
+    const gw = await networkGateway(teamNetworkName(teams.a));
+    const hosts = [...new Set([gw, ...hostIPv4()])];
+    const res = await probe(refs.team1, [`${stranger}:7777`, ...hosts.flatMap((h) => [`${h}:${PG_PORT}`, `${h}:4822`, `${h}:${webPort}`])]);
+    expect(Object.keys(res).length).toBe(1 + hosts.length * 3);
+    for (const [target, code] of Object.entries(res)) expect({ target, code }).not.toMatchObject({ code: 0 });
+    // The stand-in internet (the egress test's namespace) stays out of reach: an internal network.
+    expect((await probe(refs.team1, [`${INET_IP}:8080`]))[`${INET_IP}:8080`]).not.toBe(0);
+  });
+
+  it('team network: kept while a member runs, removed with its rules when the last one goes', async () => {
+    const name = teamNetworkName(teams.a);
+    const { forward } = chainNames(name);
+    await driver.terminate({ environmentId: ids.team1, runtimeRef: refs.team1 });
+    expect((await docker.listNetworks({ filters: { name: [name] } })).map((n) => n.Name)).toContain(name);
+    await driver.terminate({ environmentId: ids.team2, runtimeRef: refs.team2 });
+    expect((await docker.listNetworks({ filters: { name: [name] } })).map((n) => n.Name)).not.toContain(name);
+    expect(await listFirewallChains()).not.toContain(forward);
+  });
+
+  it('team network: an environment of no team is refused before anything is made', async () => {
+    await expect(driver.create({ environmentId: `esc${stamp}g`, spec: { ...small, network: { mode: 'team', allowHosts: [] } } })).rejects.toThrow(/belongs to no team/);
+    expect((await docker.listContainers({ all: true, filters: { name: [`genos-env-esc${stamp}g`] } })).length).toBe(0);
   });
 });

@@ -100,13 +100,18 @@ export function applyIntent(opts: { base: EnvironmentSpec; intent: Intent; mode:
   const needsNet = apps.filter((a) => a.requires.network);
   const addedNeedsNet = added.filter((a) => a.requires.network);
   if (net.tor && net.direct) problems.push({ field: 'network.mode', message: `asked for all traffic through Tor and for direct internet access ("${intent.text.slice(...net.direct.span)}"): choose one`, kind: 'conflict' });
-  else if (net.none && net.tor) problems.push({ field: 'network.mode', message: 'asked for no network and for Tor, which needs a network: choose one', kind: 'conflict' });
+  else if (net.team && (net.tor || net.internet)) {
+    problems.push({ field: 'network.mode', message: `asked for the team network and for ${net.tor ? 'Tor' : 'internet access'}: a team-network desktop reaches its team's desktops and nothing else; choose one`, kind: 'conflict' });
+  } else if (net.none && net.tor) problems.push({ field: 'network.mode', message: 'asked for no network and for Tor, which needs a network: choose one', kind: 'conflict' });
   else if (net.none && net.internet) problems.push({ field: 'network.mode', message: `asked for no network ("${intent.text.slice(...net.none.span)}") and for internet access ("${intent.text.slice(...net.internet.span)}"): choose one`, kind: 'conflict' });
   else if (net.none && needsNet.length && ONLINE_PURPOSE.test(intent.text)) {
     problems.push({ field: 'network.mode', message: `asked for no network, but what ${names(needsNet)} is for here (${ONLINE_PURPOSE.exec(intent.text)![0].trim()}) needs the internet: choose one`, kind: 'conflict' });
   } else if (net.none) {
     spec.network.mode = 'none';
     if (needsNet.length) assumptions.push(`${names(needsNet)} will run without internet access, as asked.`);
+  } else if (net.team) {
+    spec.network.mode = 'team';
+    assumptions.push("On your team's private network: it reaches your team's other team-network desktops, and no internet.");
   } else if (net.tor) {
     spec.network.mode = 'tor';
     assumptions.push('All traffic goes through Tor; nothing else leaves the environment.');

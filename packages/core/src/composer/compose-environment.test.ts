@@ -61,6 +61,14 @@ describe('composeEnvironment', () => {
     expect(full('a debian vm').status).toBe('ok');
   });
 
+  it("puts a desktop on the team's private network when asked, and refuses team network plus internet", () => {
+    const team = composeEnvironment({ request: 'a desktop with xterm on our team network', capabilities: DEPLOYMENT_CAPABILITIES });
+    expect(team.status).toBe('ok');
+    expect(team.spec?.network.mode).toBe('team');
+    const both = composeEnvironment({ request: 'firefox on the team network with internet access', capabilities: DEPLOYMENT_CAPABILITIES });
+    expect(both.problems).toEqual([expect.objectContaining({ field: 'network.mode', kind: 'conflict' })]);
+  });
+
   it('offers RDP for container desktops, and says VMs stream over VNC only', () => {
     const rdp = composeEnvironment({ request: 'a linux desktop with xterm over RDP', capabilities: DEPLOYMENT_CAPABILITIES });
     expect(rdp.status).toBe('ok');

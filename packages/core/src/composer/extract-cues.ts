@@ -31,6 +31,8 @@ export interface NetworkCues {
   /** The user asked for internet ("online", "browse the web"). */
   internet?: Found<true>;
   tor?: Found<true>;
+  /** "on our team network", "reach my teammates' desktops": the team's private network. */
+  team?: Found<true>;
   /** "direct internet without Tor": contradicts a Tor ask. */
   direct?: Found<true>;
 }
@@ -38,6 +40,7 @@ export interface NetworkCues {
 const NO_NET = /\b(?:no|without|zero|disable|disabled|block|blocked|cut\s+off\s+from(?:\s+the)?|isolated\s+from(?:\s+the)?|not\s+connected\s+to(?:\s+the)?|no\s+access\s+to(?:\s+the)?|never\s+(?:touch|reach)(?:es)?(?:\s+the)?)\s+(?:any\s+|the\s+|outside\s+|external\s+|outbound\s+)?(?:internet|network(?:ing)?|net(?:work)?\s+access|internet\s+access|connectivity|egress|web\s+access|outbound\s+traffic)\b|\boffline\b|\bair[- ]?gap(?:ped)?\b|\bdisconnected\b|\bnot\s+online\b|\bno\s+net\b|\b(?:keep|stay|kept)s?\s+(?:it\s+|me\s+|this\s+)?off\s+(?:the\s+)?(?:internet|network|net|web|grid)\b|\boff\s+the\s+(?:internet|grid)\b|\bnetwork\s*[:=]\s*none\b|\b(?:do\s+not|don'?t|never|must\s+not|should\s+not|shouldn'?t)\s+(?:give|allow|grant|want|need|have|let)\s+(?:it\s+|me\s+|them\s+)?(?:to\s+)?(?:any\s+|the\s+)?(?:internet|network(?:ing)?|net\s+access|connectivity|web\s+access|online\s+access|go\s+online|reach\s+the\s+internet)/;
 const INTERNET = /\b(?:internet(?:\s+access)?|online|web\s+access|network\s+access|networking|browse(?!\s+(?:it|them|this|that|these|those|through|my\s+files|files|folders|the\s+(?:files|folders|usb|stick|drive|disk|contents|directory|photos|pictures))\b)|browsing|surf(?:ing)?\s+the\s+web|download(?:ing)?|connected\s+to\s+the\s+(?:internet|web)|access\s+(?:to\s+)?the\s+web|sync(?:hroni[sz]e)?s?|imap|smtp|gmail|webmail|check(?:ing)?\s+(?:my\s+)?(?:e-?mails?|inbox)|git\s+(?:clone|pull|push)|apt(?:-get)?\s+install)\b/;
 const DIRECT = /\b(?:direct|normal|regular|plain|clearnet)\s+(?:internet|connection|access|network|browsing)\b|\bwithout\s+(?:going\s+through\s+)?tor\b|\bbypass(?:ing)?\s+tor\b|\bnot\s+(?:through|via|over)\s+tor\b|\boutside\s+(?:of\s+)?tor\b/;
+const TEAM_NET = /\b(?:team(?:'s)?\s+(?:private\s+)?(?:network|lan|subnet)|(?:talk|connect|reach)(?:s)?\s+to\s+(?:my\s+|our\s+|the\s+)?(?:team(?:mates?)?'?s?|colleagues?'?s?)\s+(?:desktops?|environments?|machines?|boxes))\b/;
 const TOR = /\b(?:tor|onion|via\s+tor|through\s+tor|\.onion|torbrowser|tor-browser)\b/;
 
 export function extractNetworkCues(text: string): NetworkCues {
@@ -51,6 +54,8 @@ export function extractNetworkCues(text: string): NetworkCues {
   if (internet) cues.internet = { value: true, span: internet.span };
   const tor = allMatches(text, TOR).find((f) => f.value);
   if (tor) cues.tor = { value: true, span: tor.span };
+  const team = allMatches(text, TEAM_NET).find((f) => f.value);
+  if (team) cues.team = { value: true, span: team.span };
   const direct = DIRECT.exec(text);
   if (direct) cues.direct = { value: true, span: [direct.index, direct.index + direct[0].length] };
   return cues;

@@ -35,6 +35,9 @@ export async function createEnvironment(opts: {
     throw new AppError('UNSUPPORTED', problems.map((p) => p.message).join('; '), { problems });
   }
   const teamId = opts.teamId ?? null;
+  if (spec.network.mode === 'team' && !teamId) {
+    throw new AppError('VALIDATION', "the team network joins a team's desktops: create this environment in a team (teamId), or pick another network mode");
+  }
   const request = opts.request ?? null;
   const audit = { store: opts.store, actor: opts.actor, action: 'environment.create', targetType: 'team', targetId: teamId };
   return auditRefusal(audit, () => opts.store.transaction(async (tx) => {

@@ -37,7 +37,7 @@ export async function provisionEnvironment(opts: {
 
   let runtimeRef: string | null = null;
   try {
-    ({ runtimeRef } = await driver.create({ environmentId: id, spec: env.spec, ownerId: env.ownerId, onProgress: opts.onProgress }));
+    ({ runtimeRef } = await driver.create({ environmentId: id, spec: env.spec, ownerId: env.ownerId, teamId: env.teamId, onProgress: opts.onProgress }));
     await store.transaction((tx) => tx.environments.update(id, { runtimeRef }));
     await driver.start(runtimeRef);
     const displayEndpoint = await driver.displayEndpoint(runtimeRef, { timeoutMs: 30_000 });

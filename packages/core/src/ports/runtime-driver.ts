@@ -28,6 +28,8 @@ export interface RuntimeDriver {
     onProgress?: (line: string) => void;
     /** The environment's owner: needed for spec.persistence.homeVolume (one home volume per user). */
     ownerId?: string;
+    /** The environment's team: needed for network mode team (one private network per team). */
+    teamId?: string | null;
   }): Promise<{ runtimeRef: string }>;
   start(runtimeRef: string): Promise<void>;
   suspend(runtimeRef: string): Promise<void>;

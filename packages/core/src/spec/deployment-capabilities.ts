@@ -32,8 +32,9 @@ export const DEPLOYMENT_CAPABILITIES: DeploymentCapabilities = {
   desktops: ['openbox'],
   runtimes: ['container'],
   isolation: ['standard'],
-  // egress: firewalled NAT only; tor: an internal network whose only way out is a per-environment Tor gateway.
-  networkModes: ['none', 'egress', 'tor'],
+  // egress: firewalled NAT only; tor: an internal network whose only way out is a per-environment Tor gateway;
+  // team: an internal network shared by one team's desktops that ask for it, and nothing else.
+  networkModes: ['none', 'egress', 'tor', 'team'],
   // rdp: xrdp in the container desktop, relaying to its x11vnc (docker/desktop-base/xrdp.ini).
   protocols: ['vnc', 'rdp'],
   // QEMU's display is VNC and the VM image has no xrdp yet.
@@ -53,7 +54,7 @@ export const FULL_CAPABILITIES: DeploymentCapabilities = {
   desktops: ['openbox', 'xfce', 'lxqt', 'mate'],
   runtimes: ['container', 'vm'],
   isolation: ['standard', 'hardened'],
-  networkModes: ['none', 'egress', 'tor'],
+  networkModes: ['none', 'egress', 'tor', 'team'],
   protocols: ['vnc', 'rdp'],
   homeVolume: true,
 };

@@ -40,7 +40,8 @@ export const environmentSpecSchema = z
       .strict(),
     network: z
       .object({
-        mode: z.enum(['none', 'egress', 'tor']),
+        // team: a private network shared only with the same team's team-mode desktops (no internet).
+        mode: z.enum(['none', 'egress', 'tor', 'team']),
         allowHosts: z.array(z.string().min(1).max(253)).max(64),
       })
       .strict(),

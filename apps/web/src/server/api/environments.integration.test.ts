@@ -67,6 +67,11 @@ describe('environments router', () => {
     });
     await expect(callerFor(alice).environments.create({ spec: { ...DEFAULT_SPEC, privileged: true } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     await expect(callerFor(alice).environments.create({ spec: { ...DEFAULT_SPEC, runtime: 'vm' } })).rejects.toMatchObject({ code: 'UNPROCESSABLE_CONTENT' });
+    // The team network outside a team: nothing to join.
+    await expect(callerFor(alice).environments.create({ spec: { ...DEFAULT_SPEC, network: { mode: 'team', allowHosts: [] } } })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/team network.*in a team/),
+    });
     expect(await snapshot()).toEqual(before);
   });
 

@@ -29,8 +29,13 @@ export async function createGuardedNetwork(
       },
     });
   } catch (e) {
-    if (dockerStatus(e) !== 409) throw e;
-    const existing = await docker.getNetwork(opts.name).inspect();
+    // 409: it exists. 403 "same bridge name": a concurrent create of the same network (a team's
+    // first two desktops) won the race. Either way, use the one that exists.
+    const status = dockerStatus(e);
+    if (status !== 409 && status !== 403) throw e;
+    const existing = await docker.getNetwork(opts.name).inspect().catch(() => {
+      throw e;
+    });
     const opt = (existing as { Options?: Record<string, string> }).Options ?? {};
     if (opt['com.docker.network.bridge.name'] !== bridge) {
       throw new Error(`network ${opts.name} exists without GenOS's bridge name: remove it first`);

@@ -120,6 +120,12 @@ async function iptables(args: string[]): Promise<void> {
   // -w: wait for the xtables lock (dockerd edits the same tables).
   await run('iptables', ['-w', '10', ...args]);
 }
+function restore(script: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('iptables-restore', ['-w', '10', '--noflush'], (e) => (e ? reject(e) : resolve()));
+    child.stdin!.end(script);
+  });
+}
 async function succeeds(args: string[]): Promise<boolean> {
   return iptables(args).then(
     () => true,
@@ -152,13 +158,12 @@ export async function readHostFacts(): Promise<HostFacts> {
 export async function applyFirewall(opts: { networkName: string; profile: FirewallProfile; host?: HostFacts }): Promise<void> {
   const rules = firewallRules({ ...opts, host: opts.host ?? (await readHostFacts()) });
   const { forward: F, input: I } = chainNames(opts.networkName);
-  for (const chain of [F, I]) {
-    if (!(await succeeds(['-n', '-L', chain]))) await iptables(['-N', chain]).catch(async (e) => {
-      if (!(await succeeds(['-n', '-L', chain]))) throw e; // lost a race to ourselves: fine
-    });
-    await iptables(['-F', chain]);
-  }
-  for (const r of [...rules.forward, ...rules.input]) await iptables(r);
+  // One iptables-restore transaction: declaring a chain creates or empties it, then the rules
+  // refill it. Two workers (or a team's first two desktops) refreshing the same chains at once
+  // can never interleave their flushes and appends into a wrong order.
+  const quote = (a: string) => (/[\s"]/.test(a) ? `"${a.replace(/(["\\])/g, '\\$1')}"` : a);
+  const script = ['*filter', `:${F} - [0:0]`, `:${I} - [0:0]`, ...[...rules.forward, ...rules.input].map((r) => r.map(quote).join(' ')), 'COMMIT', ''].join('\n');
+  await restore(script);
   for (const { chain, rule } of rules.jumps) {
     // At the top, so nothing earlier in the chain accepts the traffic first.
     if (!(await succeeds(['-C', chain, ...rule]))) await iptables(['-I', chain, '1', ...rule]);

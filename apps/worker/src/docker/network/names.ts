@@ -6,6 +6,9 @@ export const torNetworkName = (environmentId: string) => `genos-tor-${environmen
 export function environmentOfNetwork(name: string): string | undefined {
   return /^genos-(?:net|tor)-(.+)$/.exec(name)?.[1];
 }
+/** The team mode's network: internal, shared by that team's team-mode desktops and nothing else. */
+export const teamNetworkName = (teamId: string) => `genos-team-${teamId}`;
+export const TEAM_LABEL = 'genos.team';
 /** The per-environment Tor client: the only thing of a tor environment with a route out. */
 export const torGatewayName = (environmentId: string) => `genos-torgw-${environmentId}`;
 /** The DNS name the environment reaches its gateway by (a network alias). */
