@@ -45,7 +45,7 @@ describe('tunnel settings per protocol', () => {
     expect(vnc.settings).not.toHaveProperty('server-layout');
     expect(vnc.settings).not.toHaveProperty('username');
     // Not guacd's ZRLE-first default: x11vnc would compress every frame (see VNC_SETTINGS).
-    expect(vnc.settings).toMatchObject({ encodings: 'tight copyrect' });
+    expect(vnc.settings).toMatchObject({ encodings: 'raw' });
     expect(rdp.settings).not.toHaveProperty('encodings');
   });
 });

@@ -93,12 +93,15 @@ export function tunnelSettingsFor(endpoint: DisplayEndpoint, size: { width: numb
 
 /**
  * VNC encodings guacd asks for. guacd 1.3's default list leads with ZRLE, which
- * makes x11vnc compress every frame inside a 1-CPU sandbox: 11.6 fps on the
- * full-screen benchmark. Tight (zlib, no lossy JPEG from the server: guacd
- * picks its own JPEG for busy regions) with copyrect reached 26 fps on the
- * worst case and moves ~10x fewer bytes through the bridge than raw.
+ * makes x11vnc compress every frame inside the sandbox's CPU share: 11.6 fps
+ * on the full-screen benchmark. Raw costs the desktop nothing to encode (guacd
+ * makes its own PNG/JPEG for the browser): 28 fps on a 30 fps full-screen
+ * animation against 21 with tight. The price is bytes on the hop from the
+ * desktop to guacd (up to ~100 MB/s in a full-screen animation), which is a
+ * loopback bridge on the same host here; a deployment whose guacd sits on
+ * another machine should ask for 'tight copyrect' instead.
  */
-const VNC_SETTINGS = { encodings: 'tight copyrect' };
+const VNC_SETTINGS = { encodings: 'raw' };
 
 /**
  * RDP to the desktop's xrdp: TLS only (xrdp makes a key per environment, so
