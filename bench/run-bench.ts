@@ -149,12 +149,14 @@ const stream = await benchStream({
   token: async () => (await api.environments.connectionToken.mutate({ id: idle.id })).token,
   container: `genos-env-${idle.id}`,
 });
-results.stream_fps_1280x800 = { value: Math.round(stream.fps * 10) / 10, unit: 'fps' };
-results.stream_kbps_1280x800 = { value: Math.round(stream.kbps), unit: 'kbit/s' };
-results.stream_source_fps_1280x800 = { value: Math.round(stream.sourceFps * 10) / 10, unit: 'fps (worst case: frames the desktop drew)' };
-results.stream_paced_fps_1280x800 = { value: Math.round(stream.paced.fps * 10) / 10, unit: 'fps (30 fps full-screen scrolling)' };
-results.stream_paced_source_fps_1280x800 = { value: Math.round(stream.paced.sourceFps * 10) / 10, unit: 'fps (frames the desktop drew)' };
-results.stream_paced_kbps_1280x800 = { value: Math.round(stream.paced.kbps), unit: 'kbit/s' };
+// The full-screen animation runs at 30 frames/s: stream_fps is what reaches the client of what the desktop drew.
+results.stream_fps_1280x800 = { value: Math.round(stream.paced.fps * 10) / 10, unit: 'fps (30 fps full-screen animation)' };
+results.stream_source_fps_1280x800 = { value: Math.round(stream.paced.sourceFps * 10) / 10, unit: 'fps (frames the desktop drew)' };
+results.stream_kbps_1280x800 = { value: Math.round(stream.paced.kbps), unit: 'kbit/s' };
+// Worst case: random full-screen text redrawn as fast as the desktop can (nothing compresses).
+results.stream_worst_case_fps_1280x800 = { value: Math.round(stream.fps * 10) / 10, unit: 'fps (random text, unpaced)' };
+results.stream_worst_case_source_fps_1280x800 = { value: Math.round(stream.sourceFps * 10) / 10, unit: 'fps (frames the desktop drew)' };
+results.stream_worst_case_kbps_1280x800 = { value: Math.round(stream.kbps), unit: 'kbit/s' };
 results.input_to_screen_p50_ms = { value: Math.round(stream.inputP50 * 10) / 10, unit: 'ms' };
 console.log(`[stream] ${stream.inputSamples} input samples (ms): ${stream.latencies.map((x) => Math.round(x)).join(', ')}`);
 await terminate(idle.id);

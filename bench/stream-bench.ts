@@ -2,10 +2,10 @@
  * Streaming figures for one running desktop (1280×800), through the same
  * tunnel the browser uses (guacamole-lite → guacd → bridge → x11vnc):
  *
- * - stream_fps_1280x800 / stream_kbps_1280x800: the worst case, a full-screen
- *   xterm redrawing every character (random) and its background colour as fast
- *   as it can; stream_paced_fps_1280x800: a 30 frames/s full-screen scrolling
- *   animation (see ANIMATIONS). The client counts `sync` instructions (one per
+ * - stream_fps_1280x800 / stream_kbps_1280x800: a 30 frames/s full-screen
+ *   scrolling animation (see ANIMATIONS), next to the rate the desktop drew it;
+ *   stream_worst_case_*: a full-screen xterm redrawing every character (random)
+ *   and its background colour as fast as it can. The client counts `sync` instructions (one per
  *   frame guacd sends) and the bytes received, and answers every sync at once
  *   like guacamole-common-js.
  * - input_to_screen_p50_ms: a key press sent on the tunnel until the first
