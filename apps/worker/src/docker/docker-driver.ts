@@ -12,8 +12,8 @@ import { dockerStatus, ignoreStatus } from './docker-status';
 import { createEgressNetwork, removeEgressNetwork } from './egress-network';
 import { createTorPath, removeTorPath } from './network/tor-gateway';
 import { removeOrphanFirewallChains } from './network/firewall';
-import { ensureTeamNetwork, removeTeamNetworkIfEmpty, teamNetworksOf } from './network/team-network';
-import { environmentOfNetwork, GATEWAY_FOR_LABEL } from './network/names';
+import { ensureTeamNetwork, removeEmptyTeamNetworks, removeTeamNetworkIfEmpty, teamNetworksOf, withTeamNetwork } from './network/team-network';
+import { environmentOfNetwork, GATEWAY_FOR_LABEL, teamNetworkName } from './network/names';
 import { ensureHomeVolume } from '../security/home-volume';
 import { containerConfig, containerName, DESKTOP_UID, ENV_LABEL, environmentIdOf, MANAGED_LABEL, PROTOCOL_ENV, VNC_PASSWORD_ENV } from './container-config';
 
@@ -76,14 +76,11 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       const config = containerConfig({ environmentId, spec, image: tag, socketDir, vncPassword, labels: opts.labels, homeVolume, transferDir, teamId });
       let container: Dockerode.Container;
       if (spec.network.mode === 'team' && teamId) {
-        // The team's last member may remove the network between ensuring it and joining it: ensure once more.
-        container = await ensureTeamNetwork(docker, teamId, opts.labels)
-          .then(() => docker.createContainer(config))
-          .catch(async (e) => {
-            if (dockerStatus(e) !== 404) throw e;
-            await ensureTeamNetwork(docker, teamId, opts.labels);
-            return docker.createContainer(config);
-          });
+        // Joined under the team network's lock: its removal (last member gone) cannot run in between.
+        container = await withTeamNetwork(teamNetworkName(teamId), async () => {
+          await ensureTeamNetwork(docker, teamId, opts.labels);
+          return docker.createContainer(config);
+        });
       } else container = await docker.createContainer(config);
       const info = await container.inspect();
       return { runtimeRef: info.Name.replace(/^\//, '') };
@@ -106,10 +103,10 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       await bridges.close(environmentId);
       await bridges.close(audioBridgeKey(environmentId));
       const ref = runtimeRef ?? containerName(environmentId);
-      const teamNetworks = teamNetworksOf(await docker.getContainer(ref).inspect().catch(() => undefined));
+      const before = await docker.getContainer(ref).inspect().catch(() => undefined);
       // 404: already gone; 409: removal already in progress.
       await ignoreStatus(docker.getContainer(ref).remove({ force: true, v: true }), [404, 409]);
-      for (const name of teamNetworks) await removeTeamNetworkIfEmpty(docker, name);
+      for (const name of teamNetworksOf(before)) await removeTeamNetworkIfEmpty(docker, name, before?.Id);
       await removeEgressNetwork(docker, environmentId);
       // tor: the gateway and the internal network (idempotent, a no-op for other modes). The home volume stays.
       await removeTorPath(docker, environmentId);
@@ -155,6 +152,7 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
     },
 
     async sweep() {
+      await removeEmptyTeamNetworks(docker, opts.labels);
       // Firewall chains whose network is gone (a crash between removing the two): nobody else would remove them.
       const networks = await docker.listNetworks({ filters: { name: ['genos-'] } });
       await removeOrphanFirewallChains(new Set(networks.map((n) => n.Name)));

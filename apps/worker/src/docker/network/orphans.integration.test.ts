@@ -4,6 +4,8 @@ import { INSTANCE_LABEL, networkName } from '../container-config';
 import { createDockerDriver } from '../docker-driver';
 import { createEgressNetwork, removeEgressNetwork } from '../egress-network';
 import { applyFirewall, chainNames, listFirewallChains } from './firewall';
+import { teamNetworkName } from './names';
+import { ensureTeamNetwork } from './team-network';
 
 // What a worker crash between two steps leaves behind, and reconciliation's two ways of removing it:
 // list() reports an environment's networks without their desktop as a missing sandbox (so terminate
@@ -49,5 +51,14 @@ describe('leftovers of interrupted work', () => {
     // No jump into a removed chain stays behind either.
     const { execFileSync } = await import('node:child_process');
     expect(execFileSync('iptables', ['-w', '10', '-S'], { encoding: 'utf8' })).not.toContain(ghost.forward);
+  });
+
+  it('sweeps a team network nobody is on any more (a create that failed after making it), with its rules', async () => {
+    const team = `orphteam${stamp}`;
+    const name = await ensureTeamNetwork(docker, team, { [INSTANCE_LABEL]: 'test' });
+    expect(name).toBe(teamNetworkName(team));
+    await driver.sweep!();
+    expect((await docker.listNetworks({ filters: { name: [name] } })).length).toBe(0);
+    expect(await listFirewallChains()).not.toContain(chainNames(name).forward);
   });
 });
