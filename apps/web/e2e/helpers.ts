@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import type { Page, TestInfo } from '@playwright/test';
 import argon2 from 'argon2';
 import Dockerode from 'dockerode';
@@ -40,6 +41,23 @@ export async function removeLeftoversAfterFailure(testInfo: TestInfo): Promise<v
   if (testInfo.status === testInfo.expectedStatus) return;
   for (const c of await docker.listContainers({ all: true, filters: { label: [`genos.instance=${E2E_INSTANCE}`] } })) {
     await docker.getContainer(c.Id).remove({ force: true });
+  }
+  // VM desktops (nothing else runs libvirt domains while the e2e suite does).
+  const virsh = (...args: string[]) => execFileSync('virsh', ['-c', 'qemu:///system', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  let domains: string[];
+  try {
+    domains = virsh('list', '--all', '--name').split('\n').filter((d) => d.startsWith('genos-vm-'));
+  } catch {
+    return; // no libvirt here
+  }
+  for (const d of domains) {
+    for (const args of [['destroy', d], ['undefine', d, '--managed-save']]) {
+      try {
+        virsh(...args);
+      } catch {
+        // already stopped or gone
+      }
+    }
   }
 }
 

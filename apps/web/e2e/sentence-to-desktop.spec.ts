@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 import { changedShare, createUser, docker, nonBackgroundShare, removeLeftoversAfterFailure, signIn } from './helpers';
 
@@ -94,4 +95,35 @@ test('a desktop asked for over RDP streams through guacd RDP and takes typed com
   await view.getByRole('button', { name: 'Terminate' }).click();
   await expect(view.getByTestId('env-state')).toHaveAttribute('data-state', 'terminated', { timeout: 60_000 });
   await expect(docker.getContainer(container).inspect()).rejects.toMatchObject({ statusCode: 404 });
+});
+
+test('a sentence asking for a virtual machine becomes a live VM desktop (libvirt), and terminate removes the domain', async ({ page }) => {
+  await signIn(page, EMAIL, PASSWORD);
+  await page.getByLabel('Describe the environment you need').fill('a debian virtual machine with xterm');
+  await page.getByRole('button', { name: 'Send' }).click();
+  const card = page.getByTestId('spec-card');
+  await expect(card).toHaveAttribute('data-status', 'ok');
+  await expect(card.getByTestId('spec-system')).toContainText('· vm ·');
+
+  await card.getByRole('button', { name: 'Launch' }).click();
+  const view = page.getByTestId('environment-view');
+  // Cold boot of a cached VM image; on hosts without usable KVM this is QEMU's emulation (~20 s).
+  await expect(view.getByTestId('env-state')).toHaveAttribute('data-state', 'running', { timeout: 240_000 });
+  const domain = `genos-vm-${await view.getAttribute('data-env-id')}`;
+  expect(execFileSync('virsh', ['-c', 'qemu:///system', 'domstate', domain], { encoding: 'utf8' }).trim()).toBe('running');
+  const display = page.getByTestId('remote-display');
+  await expect(display).toHaveAttribute('data-status', 'connected');
+  await expect.poll(async () => nonBackgroundShare(await display.screenshot()), { timeout: 60_000 }).toBeGreaterThan(0.1);
+
+  // Keys reach the VM's xterm: forty lines of output change the picture.
+  await display.click({ position: { x: 120, y: 120 } });
+  await page.waitForTimeout(500);
+  const before = await display.screenshot();
+  await page.keyboard.type('seq 1 40');
+  await page.keyboard.press('Enter');
+  await expect.poll(async () => changedShare(before, await display.screenshot()), { timeout: 30_000 }).toBeGreaterThan(0.002);
+
+  await view.getByRole('button', { name: 'Terminate' }).click();
+  await expect(view.getByTestId('env-state')).toHaveAttribute('data-state', 'terminated', { timeout: 60_000 });
+  expect(() => execFileSync('virsh', ['-c', 'qemu:///system', 'domstate', domain], { stdio: 'pipe' })).toThrow();
 });

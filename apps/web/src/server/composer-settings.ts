@@ -2,6 +2,7 @@ import os from 'node:os';
 import {
   APP_CATALOG,
   boundsFor,
+  capabilitiesForHosts,
   type CatalogApp,
   composerModelFromEnv,
   type composeRequest,
@@ -50,11 +51,17 @@ export function composerSettings(): ComposerSettings {
  * quota (the smaller of their own and their team's) capped by the host's size.
  */
 export async function composerSettingsFor(opts: { store: Store; userId: string; teamId?: string | null }): Promise<ComposerSettings> {
-  const [bounds, catalog] = await Promise.all([
+  const [bounds, catalog, capabilities] = await Promise.all([
     effectiveBounds({ ...opts, hostCpus: os.cpus().length, hostMemoryMiB: Math.floor(os.totalmem() / 2 ** 20) }),
     composerCatalog(opts.store),
+    liveCapabilities(opts.store),
   ]);
-  return { ...composerSettings(), bounds, catalog };
+  return { ...composerSettings(), bounds, catalog, capabilities };
+}
+
+/** What the deployment builds now: virtual machines only while a live host offers libvirt. */
+export async function liveCapabilities(store: Store): Promise<DeploymentCapabilities> {
+  return capabilitiesForHosts(await store.hosts.list());
 }
 
 const CATALOG_TTL_MS = 10_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors/app-error';
-import { DEPLOYMENT_CAPABILITIES, FULL_CAPABILITIES, boundsFor } from '../spec/deployment-capabilities';
+import { DEPLOYMENT_CAPABILITIES, FULL_CAPABILITIES, boundsFor, capabilitiesForHosts } from '../spec/deployment-capabilities';
 import { environmentSpecSchema } from '../spec/environment-spec';
 import { composeEnvironment } from './compose-environment';
 
@@ -67,6 +67,18 @@ describe('composeEnvironment', () => {
     expect(team.spec?.network.mode).toBe('team');
     const both = composeEnvironment({ request: 'firefox on the team network with internet access', capabilities: DEPLOYMENT_CAPABILITIES });
     expect(both.problems).toEqual([expect.objectContaining({ field: 'network.mode', kind: 'conflict' })]);
+  });
+
+  it('offers VMs while a live host has libvirt, with what VMs support', () => {
+    const withVms = capabilitiesForHosts([{ state: 'up', runtimes: ['docker', 'libvirt'] }]);
+    expect(capabilitiesForHosts([{ state: 'up', runtimes: ['docker'] }, { state: 'down', runtimes: ['docker', 'libvirt'] }]).runtimes).toEqual(['container']);
+    expect(withVms.runtimes).toEqual(['container', 'vm']);
+    expect(composeEnvironment({ request: 'a debian vm with firefox', capabilities: withVms }).spec).toMatchObject({ runtime: 'vm', network: { mode: 'egress' } });
+    expect(composeEnvironment({ request: 'a debian vm', capabilities: DEPLOYMENT_CAPABILITIES }).problems.map((p) => p.field)).toEqual(['runtime']);
+    const tor = composeEnvironment({ request: 'a debian vm with tor browser', capabilities: withVms });
+    expect(tor.problems).toEqual([expect.objectContaining({ field: 'network.mode', message: expect.stringMatching(/container desktops only; virtual machines have none, egress/) })]);
+    const home = composeEnvironment({ request: 'a debian vm; keep my files between sessions', capabilities: withVms });
+    expect(home.problems).toEqual([expect.objectContaining({ field: 'persistence.homeVolume', message: expect.stringMatching(/not for virtual machines/) })]);
   });
 
   it('offers RDP for container desktops, and says VMs stream over VNC only', () => {

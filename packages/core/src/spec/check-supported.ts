@@ -39,6 +39,10 @@ export function checkSpecSupported(spec: EnvironmentSpec, caps: DeploymentCapabi
   else if (spec.runtime === 'vm' && caps.vmProtocols && !caps.vmProtocols.includes(spec.display.protocol))
     add('display.protocol', `${spec.display.protocol.toUpperCase()} is offered for container desktops only; virtual machines stream over ${list(caps.vmProtocols.map((p) => p.toUpperCase()))}`);
   if (spec.persistence.homeVolume && !caps.homeVolume) add('persistence.homeVolume', 'persistent home folders are not enabled on this deployment');
+  else if (spec.runtime === 'vm' && spec.persistence.homeVolume && caps.vmHomeVolume === false)
+    add('persistence.homeVolume', 'persistent home folders are offered for container desktops only, not for virtual machines yet');
+  if (spec.runtime === 'vm' && caps.vmNetworkModes && caps.networkModes.includes(spec.network.mode) && !caps.vmNetworkModes.includes(spec.network.mode))
+    add('network.mode', `network mode ${spec.network.mode} is offered for container desktops only; virtual machines have ${list(caps.vmNetworkModes)}`);
   return problems;
 }
 

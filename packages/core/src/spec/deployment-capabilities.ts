@@ -15,6 +15,10 @@ export interface DeploymentCapabilities {
   protocols: EnvironmentSpec['display']['protocol'][];
   /** Protocols VMs stream over when fewer than `protocols` (absent: the same). */
   vmProtocols?: EnvironmentSpec['display']['protocol'][];
+  /** Network modes VMs support when fewer than `networkModes` (absent: the same). */
+  vmNetworkModes?: EnvironmentSpec['network']['mode'][];
+  /** Whether VMs get the per-user home volume (absent: as `homeVolume`). */
+  vmHomeVolume?: boolean;
   homeVolume: boolean;
 }
 
@@ -37,8 +41,11 @@ export const DEPLOYMENT_CAPABILITIES: DeploymentCapabilities = {
   networkModes: ['none', 'egress', 'tor', 'team'],
   // rdp: xrdp in the container desktop, relaying to its x11vnc (docker/desktop-base/xrdp.ini).
   protocols: ['vnc', 'rdp'],
-  // QEMU's display is VNC and the VM image has no xrdp yet.
+  // VMs (when a host offers libvirt, see capabilitiesForHosts): QEMU's display is VNC and the VM
+  // image has no xrdp yet; their network is none or their own NAT; no home volume.
   vmProtocols: ['vnc'],
+  vmNetworkModes: ['none', 'egress'],
+  vmHomeVolume: false,
   // One Docker volume per user at /home/genos, kept across environments.
   homeVolume: true,
 };
@@ -75,4 +82,13 @@ export function boundsFor(opts: { quota?: ResourceBounds; hostCpus: number; host
     diskGiB: q.diskGiB,
     gpu: Math.min(q.gpu, opts.hostGpus ?? 0),
   };
+}
+
+/**
+ * What this deployment can build right now: containers always (every worker
+ * runs Docker), virtual machines while at least one live host offers libvirt.
+ */
+export function capabilitiesForHosts(hosts: readonly { runtimes: readonly string[]; state: string }[]): DeploymentCapabilities {
+  const vm = hosts.some((h) => h.state === 'up' && h.runtimes.includes('libvirt'));
+  return vm ? { ...DEPLOYMENT_CAPABILITIES, runtimes: ['container', 'vm'] } : DEPLOYMENT_CAPABILITIES;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { liveCapabilities } from '../../composer-settings';
 import {
   AppError,
   ENVIRONMENT_STATES,
@@ -44,7 +45,15 @@ export const environmentsRouter = router({
     .mutation(async ({ ctx, input }) =>
       describeEnvironment({
         store: ctx.store,
-        env: await createEnvironment({ store: ctx.store, actor: ctx.actor, spec: input.spec, request: input.request?.slice(0, 2000) ?? null, teamId: input.teamId ?? null }),
+        env: await createEnvironment({
+          store: ctx.store,
+          actor: ctx.actor,
+          spec: input.spec,
+          request: input.request?.slice(0, 2000) ?? null,
+          teamId: input.teamId ?? null,
+          // The same view of the deployment the composer had (VMs only while a host offers libvirt).
+          capabilities: ctx.composer?.capabilities ?? (await liveCapabilities(ctx.store)),
+        }),
       }),
     ),
 
