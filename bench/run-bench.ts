@@ -20,6 +20,7 @@ import { composeEnvironment, type EnvironmentSpec } from '@genos/core';
 import { createPrismaClient } from '@genos/db';
 import type { AppRouter } from '../apps/web/src/server/api/root';
 import { benchComposer } from './composer-bench';
+import { benchBrowserStream } from './browser-stream-bench';
 import { benchStream } from './stream-bench';
 import { benchRuntimes } from './runtime-bench';
 
@@ -159,6 +160,10 @@ results.stream_worst_case_source_fps_1280x800 = { value: Math.round(stream.sourc
 results.stream_worst_case_kbps_1280x800 = { value: Math.round(stream.kbps), unit: 'kbit/s' };
 results.input_to_screen_p50_ms = { value: Math.round(stream.inputP50 * 10) / 10, unit: 'ms' };
 console.log(`[stream] ${stream.inputSamples} input samples (ms): ${stream.latencies.map((x) => Math.round(x)).join(', ')}`);
+// The same 30 fps animation in headless Chromium, read from the display overlay (bench/browser-stream-bench.ts).
+const browserStream = await benchBrowserStream({ baseUrl: `http://127.0.0.1:${PORT}`, email, password: 'bench-password', environmentId: idle.id, container: `genos-env-${idle.id}` });
+results.stream_browser_fps_1280x800 = { value: browserStream.fps, unit: `fps (Chromium's overlay, median; the desktop drew ${Math.round(browserStream.sourceFps * 10) / 10})` };
+console.log(`[stream] Chromium overlay fps samples: ${browserStream.samples.join(', ')}`);
 await terminate(idle.id);
 if (STREAM_ONLY) {
   for (const k of Object.keys(results).filter((k) => k.startsWith('stream_') || k.startsWith('input_'))) console.log(`${k.padEnd(34)} ${String(results[k]!.value).padStart(8)}  ${results[k]!.unit}`);

@@ -48,20 +48,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  *   loop counts its frames in /tmp/anim-count): every pixel row changes each frame, like
  *   scrolling a page or a video; its figure is compared with the rate the desktop drew.
  */
-const ANIMATIONS = {
+export const ANIMATIONS = {
   worst: 'i=0; while :; do printf "\\033[H\\033[4$((i%8))m"; head -c 5200 /dev/urandom | base64 -w 158 | head -n 46; i=$((i+1)); echo $i > /tmp/anim-count; sleep 0.01; done',
   paced:
     'for f in 0 1 2 3 4 5 6 7; do s=""; for j in $(seq 0 45); do printf -v l "\\033[4%dm%-158s\\n" $(((j+f)%8)) "line $((j+f)) of a scrolling page"; s+=$l; done; frames[f]="$s"; done; ' +
     'i=0; while :; do printf "\\033[H%s" "${frames[i%8]}"; i=$((i+1)); echo $i > /tmp/anim-count; sleep 0.028; done',
 };
 
-const animCount = (container: string) => Number(execFileSync('docker', ['exec', container, 'cat', '/tmp/anim-count'], { encoding: 'utf8' }).trim() || 0);
+export const animCount = (container: string) => Number(execFileSync('docker', ['exec', container, 'cat', '/tmp/anim-count'], { encoding: 'utf8' }).trim() || 0);
+
+/** Runs an animation loop in a full-screen xterm on the desktop, for `seconds`. */
+export function startAnimation(container: string, loop: string, seconds: number) {
+  execFileSync('docker', [
+    'exec', '-d', '-e', 'DISPLAY=:0', container,
+    'timeout', String(seconds), 'xterm', '-geometry', '160x48+0+0', '-fa', 'DejaVu Sans Mono', '-fs', '10', '-e', 'bash', '-c', loop,
+  ]);
+}
 
 async function measureAnimation(opts: { tunnelUrl: (token: string) => string; token: () => Promise<string>; container: string; seconds: number }, loop: string) {
-  execFileSync('docker', [
-    'exec', '-d', '-e', 'DISPLAY=:0', opts.container,
-    'timeout', String(opts.seconds + 6), 'xterm', '-geometry', '160x48+0+0', '-fa', 'DejaVu Sans Mono', '-fs', '10', '-e', 'bash', '-c', loop,
-  ]);
+  startAnimation(opts.container, loop, opts.seconds + 6);
   const t = await open(opts.tunnelUrl(await opts.token()));
   await sleep(2500); // the window maps, the loop starts
   let frames = 0;
