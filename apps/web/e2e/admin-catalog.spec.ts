@@ -1,6 +1,6 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { createPrismaClient } from '@genos/db';
-import { createUser, docker, nonBackgroundShare, removeLeftoversAfterFailure } from './helpers';
+import { createUser, docker, nonBackgroundShare, removeLeftoversAfterFailure, openSignedIn } from './helpers';
 
 // An admin adds a Debian package the built-in catalog does not have (dclock, a
 // small X clock), builds its image watching the live log reach "ready"; a user
@@ -8,16 +8,6 @@ import { createUser, docker, nonBackgroundShare, removeLeftoversAfterFailure } f
 const ADMIN = { email: 'e2e-catalog-admin@genos.test', password: 'e2e-admin-password-2' };
 const USER = { email: 'e2e-catalog-user@genos.test', password: 'e2e-user-password-2' };
 const APP = { id: 'dclock', name: 'Dclock', command: 'dclock -geometry 900x400+0+0' };
-
-async function signIn(browser: Browser, who: { email: string; password: string }): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/signin');
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(page.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
-  return page;
-}
 
 test.beforeAll(async () => {
   await createUser(ADMIN.email, ADMIN.password);
@@ -35,7 +25,7 @@ test.beforeAll(async () => {
 test.afterEach(async ({}, testInfo) => removeLeftoversAfterFailure(testInfo));
 
 test('an admin adds an application, builds its image with a live log, and a user gets it on a desktop', async ({ browser }, testInfo) => {
-  const admin = await signIn(browser, ADMIN);
+  const admin = await openSignedIn(browser, ADMIN);
   await admin.goto('/admin/catalog');
   await expect(admin.getByRole('heading', { name: 'Applications', exact: true })).toBeVisible();
   // A bad package name is refused with the reason, nothing added.
@@ -67,7 +57,7 @@ test('an admin adds an application, builds its image with a live log, and a user
   await expect(admin.locator('[data-testid="image-row"][data-status="ready"]').filter({ hasText: APP.id })).toBeVisible();
 
   // A user asks for it in plain words.
-  const user = await signIn(browser, USER);
+  const user = await openSignedIn(browser, USER);
   await user.getByLabel('Describe the environment you need').fill(`a desktop with ${APP.id}`);
   await user.getByRole('button', { name: 'Send' }).click();
   const card = user.getByTestId('spec-card');

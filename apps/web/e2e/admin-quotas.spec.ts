@@ -1,21 +1,11 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { createPrismaClient } from '@genos/db';
-import { createUser, docker, removeLeftoversAfterFailure } from './helpers';
+import { createUser, docker, removeLeftoversAfterFailure, openSignedIn } from './helpers';
 
 // An admin lowers a user's quota to one environment on the Quotas page; the user,
 // who already has one, is refused a second with a message naming the limit.
 const ADMIN = { email: 'e2e-quota-admin@genos.test', password: 'e2e-admin-password-1' };
 const USER = { email: 'e2e-quota-user@genos.test', password: 'e2e-user-password-1' };
-
-async function signIn(browser: Browser, who: { email: string; password: string }): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/signin');
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(page.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
-  return page;
-}
 
 test.beforeAll(async () => {
   await createUser(ADMIN.email, ADMIN.password);
@@ -32,7 +22,7 @@ test.beforeAll(async () => {
 test.afterEach(async ({}, testInfo) => removeLeftoversAfterFailure(testInfo));
 
 test('an admin lowers a quota to 1 environment and the user is refused a second one with the limit named', async ({ browser }) => {
-  const user = await signIn(browser, USER);
+  const user = await openSignedIn(browser, USER);
   // Not an admin: the admin pages answer 403.
   await user.goto('/admin/quotas');
   await expect(user.getByTestId('admin-forbidden')).toContainText('403');
@@ -48,7 +38,7 @@ test('an admin lowers a quota to 1 environment and the user is refused a second 
   await expect(view.getByTestId('env-state')).toHaveAttribute('data-state', /requested|provisioning|running/);
 
   // The admin sets the user's quota to one environment.
-  const admin = await signIn(browser, ADMIN);
+  const admin = await openSignedIn(browser, ADMIN);
   await admin.getByRole('link', { name: 'Admin' }).click();
   await expect(admin.getByRole('heading', { name: 'Quotas', exact: true })).toBeVisible();
   await expect(admin.getByTestId('quota-defaults')).toContainText('5');

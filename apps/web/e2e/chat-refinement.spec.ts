@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { createUser } from './helpers';
+import { createUser, signIn } from './helpers';
 
 const EMAIL = 'e2e-chat@genos.test';
 const PASSWORD = 'e2e-password-1234';
@@ -18,10 +18,7 @@ async function say(page: Page, text: string) {
 }
 
 test('the chat shows questions, problems and assumptions inline, and edits the spec in a refinement round trip', async ({ page }) => {
-  await page.goto('/signin');
-  await page.getByLabel('Email').fill(EMAIL);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await signIn(page, EMAIL, PASSWORD);
   await expect(page.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
 
   // A vague request: questions, no Launch button.

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import type { Page, TestInfo } from '@playwright/test';
+import { expect, type Browser, type Page, type TestInfo } from '@playwright/test';
 import argon2 from 'argon2';
 import Dockerode from 'dockerode';
 import { PNG } from 'pngjs';
@@ -19,12 +19,20 @@ export async function createUser(email: string, password: string) {
   }
 }
 
-/** Signs in with email and password on the sign-in page. */
-export async function signIn(page: Page, email: string, password: string, from = '/signin') {
-  await page.goto(from);
+/** Signs in with email and password: opens `from` first (null: the sign-in form is already shown). */
+export async function signIn(page: Page, email: string, password: string, from: string | null = '/signin') {
+  if (from !== null) await page.goto(from);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** A fresh browser context signed in as `who`, on the chat page. */
+export async function openSignedIn(browser: Browser, who: { email: string; password: string }): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, who.email, who.password);
+  await expect(page.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
+  return page;
 }
 
 export const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });

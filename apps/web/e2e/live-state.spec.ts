@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createUser, docker, removeLeftoversAfterFailure } from './helpers';
+import { createUser, docker, removeLeftoversAfterFailure, signIn } from './helpers';
 
 const EMAIL = 'e2e-live@genos.test';
 const PASSWORD = 'e2e-live-password-1234';
@@ -24,9 +24,7 @@ test('the environment view follows the state over server-sent events, not by pol
 
   await page.goto('/');
   await expect(page).toHaveURL(/\/signin/);
-  await page.getByLabel('Email').fill(EMAIL);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await signIn(page, EMAIL, PASSWORD, null);
   await expect(page.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
 
   await page.getByLabel('Describe the environment you need').fill('I need a Linux desktop with xterm');

@@ -3,7 +3,7 @@ import argon2 from 'argon2';
 import { expect, test } from '@playwright/test';
 import { DEFAULT_SPEC } from '@genos/core';
 import { createPrismaClient } from '@genos/db';
-import { createUser, nonBackgroundShare, removeLeftoversAfterFailure } from './helpers';
+import { createUser, nonBackgroundShare, removeLeftoversAfterFailure, signIn } from './helpers';
 
 const EMAIL = 'e2e-rec-user@genos.test';
 const PASSWORD = 'e2e-rec-password-1234';
@@ -28,10 +28,7 @@ test.beforeAll(async () => {
 test.afterEach(async ({}, testInfo) => removeLeftoversAfterFailure(testInfo));
 
 test('a team with recording on: a session is recorded, and an admin plays it back and seeks', async ({ page, browser }) => {
-  await page.goto('/signin');
-  await page.getByLabel('Email').fill(EMAIL);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await signIn(page, EMAIL, PASSWORD);
   await expect(page.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
 
   // A desktop of the recorded team (tRPC, as the CLI would: the team is part of the request).
@@ -73,10 +70,7 @@ test('a team with recording on: a session is recorded, and an admin plays it bac
   // An administrator finds it and plays it.
   const adminContext = await browser.newContext();
   const admin = await adminContext.newPage();
-  await admin.goto('/signin');
-  await admin.getByLabel('Email').fill(ADMIN);
-  await admin.getByLabel('Password').fill(PASSWORD);
-  await admin.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await signIn(admin, ADMIN, PASSWORD);
   await expect(admin.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
   await admin.goto('/admin/recordings');
   const row = admin.locator(`[data-testid="recording-row"][data-recording-id="${recordingId}"]`);

@@ -17,9 +17,7 @@ test.afterEach(async ({}, testInfo) => removeLeftoversAfterFailure(testInfo));
 test('a sentence becomes a live desktop, takes keyboard input, and is removed on terminate', async ({ page }, testInfo) => {
   await page.goto('/');
   await expect(page).toHaveURL(/\/signin/);
-  await page.getByLabel('Email').fill(EMAIL);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await signIn(page, EMAIL, PASSWORD, null);
   await expect(page.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
 
   await page.getByLabel('Describe the environment you need').fill('I need a Linux desktop with xterm');

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { changedShare, createUser, nonBackgroundShare, removeLeftoversAfterFailure } from './helpers';
+import { changedShare, createUser, nonBackgroundShare, removeLeftoversAfterFailure, signIn } from './helpers';
 
 const EMAIL = 'e2e-share-owner@genos.test';
 const PASSWORD = 'e2e-share-password-1234';
@@ -13,10 +13,7 @@ test.beforeAll(async () => {
 test.afterEach(async ({}, testInfo) => removeLeftoversAfterFailure(testInfo));
 
 async function launchDesktop(page: Page) {
-  await page.goto('/signin');
-  await page.getByLabel('Email').fill(EMAIL);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await signIn(page, EMAIL, PASSWORD);
   await expect(page.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
   await page.getByLabel('Describe the environment you need').fill('I need a Linux desktop with xterm');
   await page.getByRole('button', { name: 'Send' }).click();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import WebSocket from 'ws';
 import { createPrismaClient } from '@genos/db';
-import { changedShare, createUser, docker, nonBackgroundShare, removeLeftoversAfterFailure } from './helpers';
+import { changedShare, createUser, docker, nonBackgroundShare, removeLeftoversAfterFailure, signIn } from './helpers';
 
 // The thin client around the live desktop: clipboard both ways and the team
 // policy, scaling to the window, reconnecting after guacd restarts, and a
@@ -21,10 +21,7 @@ test.afterEach(async ({}, testInfo) => removeLeftoversAfterFailure(testInfo));
 
 /** Signs in, launches an xterm desktop from a sentence, waits for the live display. Returns the environment id. */
 async function launchDesktop(page: Page): Promise<string> {
-  await page.goto('/');
-  await page.getByLabel('Email').fill(EMAIL);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await signIn(page, EMAIL, PASSWORD, '/');
   await page.getByLabel('Describe the environment you need').fill('I need a Linux desktop with xterm');
   await page.getByRole('button', { name: 'Send' }).click();
   await page.getByTestId('spec-card').getByRole('button', { name: 'Launch' }).click();

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { generate } from 'otplib';
 import { createPrismaClient } from '@genos/db';
-import { createUser } from './helpers';
+import { createUser, signIn } from './helpers';
 
 const EMAIL = 'e2e-totp@genos.test';
 const PASSWORD = 'e2e-totp-password-1234';
@@ -20,10 +20,7 @@ async function withDb<T>(fn: (prisma: ReturnType<typeof createPrismaClient>) => 
 }
 
 async function passwordStep(page: Page, email: string, password: string) {
-  await page.goto('/signin');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await signIn(page, email, password);
 }
 
 async function signOut(page: Page) {
