@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { createPrismaClient } from '@genos/db';
-import { createUser, docker, nonBackgroundShare, removeLeftoversAfterFailure, openSignedIn } from './helpers';
+import { createUser, docker, nonBackgroundShare, openSignedIn, removeLeftoversAfterFailure, terminateInView } from './helpers';
 
 // An admin adds a Debian package the built-in catalog does not have (dclock, a
 // small X clock), builds its image watching the live log reach "ready"; a user
@@ -91,7 +91,6 @@ test('an admin adds an application, builds its image with a live log, and a user
   await admin.goto('/admin/sessions');
   await expect(admin.locator(`[data-testid="session-row"][data-env-id="${envId}"]`)).toContainText(USER.email);
 
-  await view.getByRole('button', { name: 'Terminate' }).click();
-  await expect(view.getByTestId('env-state')).toHaveAttribute('data-state', 'terminated', { timeout: 60_000 });
+  await terminateInView(view);
   await expect(container.inspect()).rejects.toMatchObject({ statusCode: 404 });
 });

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { createPrismaClient } from '@genos/db';
-import { createUser, docker, removeLeftoversAfterFailure, openSignedIn } from './helpers';
+import { createUser, docker, openSignedIn, removeLeftoversAfterFailure, terminateInView } from './helpers';
 
 // An admin lowers a user's quota to one environment on the Quotas page; the user,
 // who already has one, is refused a second with a message naming the limit.
@@ -71,7 +71,6 @@ test('an admin lowers a quota to 1 environment and the user is refused a second 
   await user.goto('/environments');
   await user.getByTestId('environment-list').getByRole('link').first().click();
   const envId = await user.getByTestId('environment-view').getAttribute('data-env-id');
-  await user.getByTestId('environment-view').getByRole('button', { name: 'Terminate' }).click();
-  await expect(user.getByTestId('environment-view').getByTestId('env-state')).toHaveAttribute('data-state', 'terminated', { timeout: 120_000 });
+  await terminateInView(user.getByTestId('environment-view'), 120_000);
   await expect(docker.getContainer(`genos-env-${envId}`).inspect()).rejects.toMatchObject({ statusCode: 404 });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { expect, type Browser, type Page, type TestInfo } from '@playwright/test';
+import { expect, type Browser, type Locator, type Page, type TestInfo } from '@playwright/test';
 import argon2 from 'argon2';
 import Dockerode from 'dockerode';
 import { PNG } from 'pngjs';
@@ -33,6 +33,31 @@ export async function openSignedIn(browser: Browser, who: { email: string; passw
   await signIn(page, who.email, who.password);
   await expect(page.getByRole('heading', { name: 'What do you need?', exact: true })).toBeVisible();
   return page;
+}
+
+/** Presses Terminate in an environment view and waits until it shows the terminated state. */
+export async function terminateInView(view: Locator, timeout = 60_000) {
+  await view.getByRole('button', { name: 'Terminate', exact: true }).click();
+  await expect(view.getByTestId('env-state')).toHaveAttribute('data-state', 'terminated', { timeout });
+}
+
+/** A file's content inside a container desktop (empty when it does not exist yet). */
+export function readInDesktop(id: string, file: string): string {
+  try {
+    return execFileSync('docker', ['exec', `genos-env-${id}`, 'cat', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return '';
+  }
+}
+
+/** Whether a file exists inside a container desktop. */
+export function existsInDesktop(id: string, file: string): boolean {
+  try {
+    execFileSync('docker', ['exec', `genos-env-${id}`, 'test', '-e', file], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createUser, docker, removeLeftoversAfterFailure, signIn } from './helpers';
+import { createUser, docker, removeLeftoversAfterFailure, signIn, terminateInView } from './helpers';
 
 const EMAIL = 'e2e-live@genos.test';
 const PASSWORD = 'e2e-live-password-1234';
@@ -46,8 +46,7 @@ test('the environment view follows the state over server-sent events, not by pol
   expect(streams[0]!.accept).toContain('text/event-stream');
   await expect(view.getByTestId('host-lost')).toHaveCount(0);
 
-  await view.getByRole('button', { name: 'Terminate' }).click();
-  await expect(view.getByTestId('env-state')).toHaveAttribute('data-state', 'terminated', { timeout: 60_000 });
+  await terminateInView(view);
   expect(callsOf('environments.get')).toHaveLength(1);
   await expect(docker.getContainer(`genos-env-${envId}`).inspect()).rejects.toMatchObject({ statusCode: 404 });
 });

@@ -3,7 +3,7 @@ import argon2 from 'argon2';
 import { expect, test } from '@playwright/test';
 import { DEFAULT_SPEC } from '@genos/core';
 import { createPrismaClient } from '@genos/db';
-import { createUser, nonBackgroundShare, removeLeftoversAfterFailure, signIn } from './helpers';
+import { createUser, nonBackgroundShare, removeLeftoversAfterFailure, signIn, terminateInView } from './helpers';
 
 const EMAIL = 'e2e-rec-user@genos.test';
 const PASSWORD = 'e2e-rec-password-1234';
@@ -107,8 +107,7 @@ test('a team with recording on: a session is recorded, and an admin plays it bac
   await adminContext.close();
 
   await page.goto(`/environments/${envId}`);
-  await page.getByTestId('environment-view').getByRole('button', { name: 'Terminate' }).click();
-  await expect(page.getByTestId('environment-view').getByTestId('env-state')).toHaveAttribute('data-state', 'terminated', { timeout: 60_000 });
+  await terminateInView(page.getByTestId('environment-view'));
 
   // The files guacd wrote for this test (retention would take 30 days).
   const cleanup = createPrismaClient(process.env.E2E_DATABASE_URL);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
-import { changedShare, createUser, docker, nonBackgroundShare, removeLeftoversAfterFailure, signIn } from './helpers';
+import { changedShare, createUser, docker, existsInDesktop, nonBackgroundShare, removeLeftoversAfterFailure, signIn, terminateInView } from './helpers';
 
 const EMAIL = 'e2e-user@genos.test';
 const PASSWORD = 'e2e-password-1234';
@@ -56,8 +56,7 @@ test('a sentence becomes a live desktop, takes keyboard input, and is removed on
   const container = `genos-env-${envId}`;
   expect((await docker.getContainer(container).inspect()).State.Running).toBe(true);
 
-  await view.getByRole('button', { name: 'Terminate' }).click();
-  await expect(view.getByTestId('env-state')).toHaveAttribute('data-state', 'terminated', { timeout: 60_000 });
+  await terminateInView(view);
   await expect(docker.getContainer(container).inspect()).rejects.toMatchObject({ statusCode: 404 });
 });
 
@@ -72,7 +71,8 @@ test('a desktop asked for over RDP streams through guacd RDP and takes typed com
   await card.getByRole('button', { name: 'Launch' }).click();
   const view = page.getByTestId('environment-view');
   await expect(view.getByTestId('env-state')).toHaveAttribute('data-state', 'running', { timeout: 180_000 });
-  const container = `genos-env-${await view.getAttribute('data-env-id')}`;
+  const envId = (await view.getAttribute('data-env-id'))!;
+  const container = `genos-env-${envId}`;
   const display = page.getByTestId('remote-display');
   await expect(display).toHaveAttribute('data-status', 'connected');
   await expect.poll(async () => nonBackgroundShare(await display.screenshot()), { timeout: 30_000 }).toBeGreaterThan(0.1);
@@ -82,16 +82,10 @@ test('a desktop asked for over RDP streams through guacd RDP and takes typed com
   await page.waitForTimeout(300);
   await page.keyboard.type('touch /tmp/typed-in-browser-over-rdp');
   await page.keyboard.press('Enter');
-  const exists = async () => {
-    const exec = await docker.getContainer(container).exec({ Cmd: ['test', '-e', '/tmp/typed-in-browser-over-rdp'] });
-    await new Promise<void>((resolve) => exec.start({}, (_e, stream) => (stream ? stream.on('end', () => resolve()).resume() : resolve())));
-    return (await exec.inspect()).ExitCode;
-  };
-  await expect.poll(exists, { timeout: 15_000 }).toBe(0);
+  await expect.poll(() => existsInDesktop(envId, '/tmp/typed-in-browser-over-rdp'), { timeout: 15_000 }).toBe(true);
   expect((await docker.getContainer(container).inspect()).Config.Env).toContain('GENOS_PROTOCOL=rdp');
 
-  await view.getByRole('button', { name: 'Terminate' }).click();
-  await expect(view.getByTestId('env-state')).toHaveAttribute('data-state', 'terminated', { timeout: 60_000 });
+  await terminateInView(view);
   await expect(docker.getContainer(container).inspect()).rejects.toMatchObject({ statusCode: 404 });
 });
 
@@ -121,7 +115,6 @@ test('a sentence asking for a virtual machine becomes a live VM desktop (libvirt
   await page.keyboard.press('Enter');
   await expect.poll(async () => changedShare(before, await display.screenshot()), { timeout: 30_000 }).toBeGreaterThan(0.002);
 
-  await view.getByRole('button', { name: 'Terminate' }).click();
-  await expect(view.getByTestId('env-state')).toHaveAttribute('data-state', 'terminated', { timeout: 60_000 });
+  await terminateInView(view);
   expect(() => execFileSync('virsh', ['-c', 'qemu:///system', 'domstate', domain], { stdio: 'pipe' })).toThrow();
 });

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { changedShare, createUser, nonBackgroundShare, removeLeftoversAfterFailure, signIn } from './helpers';
+import { changedShare, createUser, nonBackgroundShare, removeLeftoversAfterFailure, signIn, terminateInView } from './helpers';
 
 const EMAIL = 'e2e-share-owner@genos.test';
 const PASSWORD = 'e2e-share-password-1234';
@@ -75,6 +75,5 @@ test('a view-only link shows the desktop to a second browser, ignores its input,
   await expect(guest.getByTestId('remote-display')).toHaveCount(0);
   await visitor.close();
 
-  await view.getByRole('button', { name: 'Terminate' }).click();
-  await expect(view.getByTestId('env-state')).toHaveAttribute('data-state', 'terminated', { timeout: 60_000 });
+  await terminateInView(view);
 });

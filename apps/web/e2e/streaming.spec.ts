@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import WebSocket from 'ws';
 import { createPrismaClient } from '@genos/db';
-import { changedShare, createUser, docker, nonBackgroundShare, removeLeftoversAfterFailure, signIn } from './helpers';
+import { changedShare, createUser, docker, nonBackgroundShare, readInDesktop, removeLeftoversAfterFailure, signIn, terminateInView } from './helpers';
 
 // The thin client around the live desktop: clipboard both ways and the team
 // policy, scaling to the window, reconnecting after guacd restarts, and a
@@ -33,19 +33,9 @@ async function launchDesktop(page: Page): Promise<string> {
 
 async function terminate(page: Page, id: string) {
   const view = page.getByTestId('environment-view');
-  await view.getByRole('button', { name: 'Terminate', exact: true }).click();
-  await expect(view.getByTestId('env-state')).toHaveAttribute('data-state', 'terminated', { timeout: 60_000 });
+  await terminateInView(view);
   await expect(docker.getContainer(`genos-env-${id}`).inspect()).rejects.toMatchObject({ statusCode: 404 });
 }
-
-/** A file's content inside the desktop (empty when it does not exist yet). */
-const readInDesktop = (id: string, file: string) => {
-  try {
-    return execFileSync('docker', ['exec', `genos-env-${id}`, 'cat', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch {
-    return '';
-  }
-};
 
 /** Where a point of the remote screen (1280 wide) is on the scaled display. */
 async function remotePoint(page: Page, x: number, y: number) {

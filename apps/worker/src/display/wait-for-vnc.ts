@@ -46,9 +46,6 @@ function readBanner(socketPath: string, timeoutMs: number): Promise<void> {
   });
 }
 
-/** For VNC callers that predate RDP. */
-export const waitForVnc = (socketPath: string, timeoutMs: number) => waitForDisplay(socketPath, timeoutMs, 'vnc');
-
 function accepts(socketPath: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const sock = net.connect(socketPath);

@@ -24,6 +24,14 @@ export const VNC_PASSWORD_ENV = 'GENOS_VNC_PASSWORD';
 /** vnc or rdp (spec.display.protocol): genos-desktop starts xrdp for rdp. */
 export const PROTOCOL_ENV = 'GENOS_PROTOCOL';
 
+/** What every GenOS container runs with, desktops and their helpers alike: no capabilities, no way to gain any, read-only root. */
+export const sandboxHostConfig = (): Dockerode.HostConfig => ({
+  CapDrop: ['ALL'],
+  SecurityOpt: ['no-new-privileges'],
+  Privileged: false,
+  ReadonlyRootfs: true,
+});
+
 export const containerName = (environmentId: string) => `${CONTAINER_PREFIX}${environmentId}`;
 export const environmentIdOf = (runtimeRef: string) =>
   runtimeRef.startsWith(CONTAINER_PREFIX) ? runtimeRef.slice(CONTAINER_PREFIX.length) : runtimeRef;
@@ -68,10 +76,7 @@ export function containerConfig(opts: {
     Labels: { [MANAGED_LABEL]: 'true', [ENV_LABEL]: opts.environmentId, ...opts.labels },
     StopTimeout: 2,
     HostConfig: {
-      CapDrop: ['ALL'],
-      SecurityOpt: ['no-new-privileges'],
-      Privileged: false,
-      ReadonlyRootfs: true,
+      ...sandboxHostConfig(),
       Tmpfs: {
         '/tmp': 'rw,nosuid,nodev,size=512m',
         ...(opts.homeVolume

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppError, packagesForSpec, type RuntimeDriver, type RuntimeSandbox, type RuntimeStatus } from '@genos/core';
 import { DisplayBridges } from '../display/display-bridge';
-import { waitForVnc } from '../display/wait-for-vnc';
+import { waitForDisplay } from '../display/wait-for-vnc';
 import { domainName, domainXml, environmentIdOfDomain, DOMAIN_PREFIX, METADATA_NS, networkXml, parseMetadata, vmNetworkName } from './domain-xml';
 import { vmAccel, type VmAccel } from './accel';
 import { ensureVmImage } from './vm-image';
@@ -252,7 +252,7 @@ export function createLibvirtDriver(
       const timeoutMs = o?.timeoutMs ?? 60_000;
       const deadline = Date.now() + timeoutMs;
       try {
-        await waitForVnc(socketPath, timeoutMs);
+        await waitForDisplay(socketPath, timeoutMs);
         // The socket answers as soon as QEMU runs; the desktop is drawn when the init says so.
         while (!/genos-desktop-ready/.test(await fs.readFile(consoleLogFor(environmentId), 'latin1').catch(() => ''))) {
           if (Date.now() > deadline) throw new Error(`the VM's desktop did not come up within ${timeoutMs} ms`);

@@ -185,9 +185,12 @@ export async function removeFirewall(networkName: string): Promise<void> {
 
 /** The chains present on the host for GenOS networks (for tests and reconcile). */
 export async function listFirewallChains(): Promise<string[]> {
-  const { stdout } = await run('iptables', ['-w', '10', '-S']);
-  return [...stdout.matchAll(/^-N (GN[FI]-[0-9a-f]+)$/gm)].map((m) => m[1]!);
+  return chainsIn(await ruleset());
 }
+
+const ruleset = async () => (await run('iptables', ['-w', '10', '-S'])).stdout;
+/** GenOS chains declared in an `iptables -S` listing. */
+const chainsIn = (listing: string) => [...listing.matchAll(/^-N (GN[FI]-[0-9a-f]+)$/gm)].map((m) => m[1]!);
 
 /**
  * Removes the chains (and their jumps) of every GenOS network that no longer
@@ -196,8 +199,8 @@ export async function listFirewallChains(): Promise<string[]> {
  */
 export async function removeOrphanFirewallChains(networks: Set<string>): Promise<string[]> {
   const live = new Set([...networks].flatMap((n) => Object.values(chainNames(n))));
-  const { stdout } = await run('iptables', ['-w', '10', '-S']);
-  const orphans = [...stdout.matchAll(/^-N (GN[FI]-[0-9a-f]+)$/gm)].map((m) => m[1]!).filter((c) => !live.has(c));
+  const stdout = await ruleset();
+  const orphans = chainsIn(stdout).filter((c) => !live.has(c));
   for (const chain of orphans) {
     // The jumps into it, as iptables printed them (-A …), deleted with -D.
     for (const line of stdout.split('\n').filter((l) => l.startsWith('-A ') && l.endsWith(`-j ${chain}`))) {

@@ -1,7 +1,7 @@
 import type Dockerode from 'dockerode';
 import { ensureAppLayer } from '../../images/build-app-layer';
 import { ignoreStatus } from '../docker-status';
-import { networkName } from '../container-config';
+import { networkName, sandboxHostConfig } from '../container-config';
 import { createGuardedNetwork, removeGuardedNetwork } from './bridge-network';
 import {
   GATEWAY_FOR_LABEL,
@@ -61,10 +61,7 @@ export async function createTorPath(
     StopTimeout: 2,
     HostConfig: {
       // Same sandbox as an environment: no capabilities, read-only, limited.
-      CapDrop: ['ALL'],
-      SecurityOpt: ['no-new-privileges'],
-      Privileged: false,
-      ReadonlyRootfs: true,
+      ...sandboxHostConfig(),
       Tmpfs: { '/tmp': `rw,nosuid,nodev,size=64m,uid=${GATEWAY_UID},gid=${GATEWAY_UID}` },
       NetworkMode: inner,
       Memory: 256 * 1024 * 1024,
