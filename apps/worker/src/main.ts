@@ -37,12 +37,14 @@ const dockerDriver = createDockerDriver({
   stateDir: env.GENOS_STATE_DIR,
   labels: { [INSTANCE_LABEL]: env.GENOS_INSTANCE, [HOST_LABEL]: env.GENOS_HOST_NAME },
   onImageReady: (img) => recordImage(prisma, { ...img, status: 'ready' }),
+  guacdUser: env.GENOS_GUACD_USER,
 });
 // VMs (spec.runtime 'vm') through libvirt when this host has KVM; containers stay on the Docker driver.
 const vmDriver = await libvirtDriverIfAvailable({
   stateDir: env.GENOS_STATE_DIR,
   bridges: dockerDriver.bridges,
   labels: { [INSTANCE_LABEL]: env.GENOS_INSTANCE, [HOST_LABEL]: env.GENOS_HOST_NAME },
+  guacdUser: env.GENOS_GUACD_USER,
   log,
 });
 const driver = createDriverRegistry({ docker: dockerDriver, libvirt: vmDriver });

@@ -15,6 +15,7 @@ import {
   type PointerMode,
   type TunnelStats,
 } from './display/session';
+import { installImageStreamReader } from './display/image-stream-reader';
 
 export type DisplayStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'error';
 
@@ -114,6 +115,7 @@ export function RemoteDisplay(props: {
         return lost(e instanceof Error ? e.message : 'could not open the display', isFinalTokenError(e));
       }
       if (disposed || !host.current || !G) return;
+      installImageStreamReader(G);
       const tunnel = new G.WebSocketTunnel(props.tunnelUrl);
       const client = new G.Client(tunnel);
       const display = client.getDisplay();

@@ -66,9 +66,10 @@ describe('desktop sound and file transfer', () => {
     ({ runtimeRef: ref } = await driver.create({ environmentId: id, spec }));
     await driver.start(ref);
     const endpoint = await driver.displayEndpoint(ref, { timeoutMs: 30_000 });
-    expect(endpoint.audioPort).toEqual(expect.any(Number));
+    // guacd opens the desktop's PulseAudio socket itself.
+    expect(endpoint.audioSocket).toBe(path.join(stateDir, 'displays', id, 'pulse.sock'));
     const connection = tunnelSettingsFor(endpoint, spec.display);
-    expect(connection.settings).toMatchObject({ 'enable-audio': 'true', 'audio-servername': `tcp:127.0.0.1:${endpoint.audioPort}` });
+    expect(connection.settings).toMatchObject({ 'enable-audio': 'true', 'audio-servername': `unix:${endpoint.audioSocket}` });
 
     const guac = listen(connection.settings);
     const until = async (ok: () => boolean, ms: number) => {

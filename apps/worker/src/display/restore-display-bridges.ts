@@ -20,8 +20,8 @@ export async function restoreDisplayBridges(opts: {
   });
   for (const env of running) {
     const endpoint = env.displayEndpoint as DisplayEndpoint | null;
-    // Already bridged in this process: nothing to restore.
-    if (!endpoint || opts.driver.bridges.has(env.id)) continue;
+    // Already bridged in this process, or guacd opens the desktop's socket itself: nothing to restore.
+    if (!endpoint || endpoint.host.startsWith('/') || opts.driver.bridges.has(env.id)) continue;
     const port = await opts.driver.bridges.open(env.id, path.join(opts.driver.socketDirFor(env.id), displaySocketName(endpoint.protocol)), endpoint.port);
     const audioPort = endpoint.audioPort ? await openAudioBridge(opts.driver.bridges, env.id, opts.driver.socketDirFor(env.id), endpoint.audioPort, 0) : undefined;
     if (port !== endpoint.port || (audioPort ?? undefined) !== endpoint.audioPort) {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { AppError, packagesForSpec, type RuntimeDriver, type RuntimeSandbox, type RuntimeStatus } from '@genos/core';
 import { DisplayBridges } from '../display/display-bridge';
-import { audioBridgeKey, openAudioBridge } from '../display/audio-bridge';
+import { audioBridgeKey, waitForAudioSocket } from '../display/audio-bridge';
+import { guacdGroupOf, prepareDisplayFolder, shareSocketWithGuacd } from '../display/guacd-access';
 import { displaySocketName, waitForDisplay } from '../display/wait-for-vnc';
 import { ensureAppLayer } from '../images/build-app-layer';
 import { inspectImage } from '../images/docker-stream';
@@ -29,11 +30,17 @@ export interface DockerDriverOptions {
   onImageReady?: (img: { kind: 'base' | 'apps'; tag: string; packages: string[]; digest: string }) => Promise<void>;
   /** tor mode: give the gateway its outside network (default). Tests pass false so Tor never sends a packet off the machine. */
   torGatewayEgress?: boolean;
+  /**
+   * The user guacd runs as on this host (default genos-guacd): guacd then opens
+   * each desktop's sockets itself. null, or a user this host lacks: loopback bridges.
+   */
+  guacdUser?: string | null;
 }
 
 export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & { bridges: DisplayBridges; socketDirFor(id: string): string } {
   const { docker } = opts;
   const bridges = opts.bridges ?? new DisplayBridges();
+  const guacdGid = guacdGroupOf(opts.guacdUser === undefined ? 'genos-guacd' : opts.guacdUser);
   const socketDirFor = (environmentId: string) => path.join(opts.stateDir, 'displays', environmentId);
   // Uploads and downloads (apps/web's files routes): the environment's own folder, nothing else of the host.
   const transferDirFor = (environmentId: string) => path.join(opts.stateDir, 'transfer', environmentId);
@@ -61,9 +68,7 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
         }
       }
       const socketDir = socketDirFor(environmentId);
-      await fs.mkdir(socketDir, { recursive: true, mode: 0o700 });
-      await fs.chown(socketDir, DESKTOP_UID, DESKTOP_UID);
-      await fs.chmod(socketDir, 0o700);
+      await prepareDisplayFolder(socketDir, DESKTOP_UID, guacdGid);
       const transferDir = transferDirFor(environmentId);
       await fs.mkdir(path.dirname(transferDir), { recursive: true, mode: 0o700 });
       await fs.mkdir(transferDir, { recursive: true, mode: 0o700 });
@@ -171,14 +176,18 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
         const logs = status.exists ? await tailLogs(docker, runtimeRef) : '';
         throw new AppError('UNAVAILABLE', `${(e as Error).message}; container ${status.state}${logs ? `: ${logs}` : ''}`);
       }
-      const port = await bridges.open(environmentId, socketPath);
+      // guacd opens the socket itself when it may (guacd-access.ts); otherwise a loopback bridge.
+      const direct = guacdGid !== null;
+      if (direct) await shareSocketWithGuacd(socketPath, guacdGid);
+      const where = direct ? { host: socketPath, port: 0 } : { host: '127.0.0.1', port: await bridges.open(environmentId, socketPath) };
       const password = setting(VNC_PASSWORD_ENV);
       // RDP: xrdp relays to x11vnc and takes the same password, sent as the RDP user's. No sound over
       // RDP: xrdp's sound channel needs its session manager, which this unprivileged desktop does not run.
-      if (protocol === 'rdp') return { protocol, host: '127.0.0.1', port, username: 'genos', ...(password ? { password } : {}) };
-      // Sound: the image's PulseAudio exports a socket beside the display's; bridged the same way when present.
-      const audioPort = await openAudioBridge(bridges, environmentId, socketDirFor(environmentId));
-      return { protocol: 'vnc', host: '127.0.0.1', port, ...(password ? { password } : {}), ...(audioPort ? { audioPort } : {}) };
+      if (protocol === 'rdp') return { protocol, ...where, username: 'genos', ...(password ? { password } : {}) };
+      // Sound: the image's PulseAudio exports a socket (0777) beside the display's, when the image has it.
+      const audio = await waitForAudioSocket(socketDirFor(environmentId));
+      const sound = !audio ? {} : direct ? { audioSocket: audio } : { audioPort: await bridges.open(audioBridgeKey(environmentId), audio) };
+      return { protocol: 'vnc', ...where, ...(password ? { password } : {}), ...sound };
     },
   };
 }

@@ -6,7 +6,7 @@ import { ensureBaseImage } from '../images/build-base-image';
 import { INSTANCE_LABEL } from './container-config';
 import { createDockerDriver } from './docker-driver';
 
-// RDP end to end on the real parts: guacd's RDP plugin → the loopback bridge → rdp.sock →
+// RDP end to end on the real parts: guacd's RDP plugin (FreeRDP opens rdp.sock itself) →
 // xrdp in the container → its x11vnc. What a user notices: typed keys reach the desktop, and
 // only with this environment's password.
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
@@ -75,7 +75,7 @@ async function eventually(check: () => Promise<boolean>, ms: number): Promise<bo
   });
 
   it('exports an RDP endpoint with its own user and password', () => {
-    expect(endpoint).toMatchObject({ protocol: 'rdp', host: '127.0.0.1', username: 'genos' });
+    expect(endpoint).toMatchObject({ protocol: 'rdp', host: `/var/lib/genos/test/displays/${id}/rdp.sock`, username: 'genos' });
     expect(endpoint.password).toMatch(/^[\w-]{8}$/);
   });
 

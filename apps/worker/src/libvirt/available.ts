@@ -13,6 +13,7 @@ export async function libvirtDriverIfAvailable(opts: {
   stateDir: string;
   bridges: DisplayBridges;
   labels: Record<string, string>;
+  guacdUser?: string | null;
   log: { info(o: object, m: string): void; warn(o: object, m: string): void };
 }): Promise<ReturnType<typeof createLibvirtDriver> | undefined> {
   if (process.env.GENOS_VM === 'off') return undefined;
@@ -27,5 +28,5 @@ export async function libvirtDriverIfAvailable(opts: {
     return undefined;
   }
   if (!(await findVmBase())) opts.log.warn({}, 'the VM base image is missing: VM environments fail until `npm run setup` builds it');
-  return createLibvirtDriver({ stateDir: opts.stateDir, bridges: opts.bridges, labels: opts.labels });
+  return createLibvirtDriver({ stateDir: opts.stateDir, bridges: opts.bridges, labels: opts.labels, guacdUser: opts.guacdUser });
 }

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError, DEFAULT_SPEC, type EnvironmentSpec } from '@genos/core';
 import { runDriverContract } from '../runtime/driver-contract';
 import { domainName, METADATA_NS, vmNetworkName } from './domain-xml';
+import { guacdGroupOf } from '../display/guacd-access';
 import { createLibvirtDriver, lastHeartbeat } from './libvirt-driver';
 import { ensureVmBaseImage } from './vm-image';
 import { exec, virsh } from './virsh';
@@ -50,7 +51,9 @@ describe.skipIf(!hasKvm)('libvirt', () => {
       // The overlay is a qcow2 delta on the shared image.
       const { stdout } = await exec('qemu-img', ['info', '-U', path.join(stateDir, 'vms', id, 'disk.qcow2')]);
       expect(stdout).toMatch(/backing file: \/var\/lib\/genos\/images\/desktop-vm-/);
-      expect((await fs.stat(path.join(stateDir, 'displays', id))).mode & 0o777).toBe(0o700);
+      // QEMU's folder: guacd's group may pass through to the socket, nobody else may enter.
+      const folder = await fs.stat(path.join(stateDir, 'displays', id));
+      expect({ mode: folder.mode & 0o777, gid: folder.gid }).toEqual({ mode: 0o710, gid: guacdGroupOf('genos-guacd') });
     },
     async networkInterfaces(ref) {
       // Rows: interface (or "-" while stopped), type, source, model, MAC.

@@ -9,13 +9,20 @@ import type { AdminReads, AdminTx } from './admin-store';
  */
 export interface DisplayEndpoint {
   protocol: 'vnc' | 'rdp';
+  /**
+   * Where guacd connects: the absolute path of the desktop's own unix socket
+   * (guacd on the same host opens it directly; `port` is then 0), or a
+   * loopback host and port bridged to that socket.
+   */
   host: string;
   port: number;
   /** RDP only: the desktop user guacd signs in as. */
   username?: string;
   /** Per-environment display password; travels to guacd only inside an encrypted tunnel token. */
   password?: string;
-  /** Loopback port of the desktop's PulseAudio (bridged like the display); guacd streams its sound when set. */
+  /** The desktop's PulseAudio socket, which guacd opens directly; guacd streams its sound when set. */
+  audioSocket?: string;
+  /** Or a loopback port bridged to that socket (like the display's). */
   audioPort?: number;
 }
 

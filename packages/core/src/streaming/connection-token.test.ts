@@ -48,4 +48,12 @@ describe('tunnel settings per protocol', () => {
     expect(vnc.settings).toMatchObject({ encodings: 'raw' });
     expect(rdp.settings).not.toHaveProperty('encodings');
   });
+
+  it('points guacd at the desktop\'s own sockets, or at loopback bridges', () => {
+    const direct = tunnelSettingsFor({ protocol: 'vnc', host: '/d/e1/vnc.sock', port: 0, audioSocket: '/d/e1/pulse.sock' }, { width: 1280, height: 800 });
+    expect(direct.settings).toMatchObject({ hostname: '/d/e1/vnc.sock', 'enable-audio': 'true', 'audio-servername': 'unix:/d/e1/pulse.sock' });
+    const bridged = tunnelSettingsFor({ protocol: 'vnc', host: '127.0.0.1', port: 4001, audioPort: 4002 }, { width: 1280, height: 800 });
+    expect(bridged.settings).toMatchObject({ hostname: '127.0.0.1', port: '4001', 'audio-servername': 'tcp:127.0.0.1:4002' });
+    expect(tunnelSettingsFor({ protocol: 'vnc', host: '127.0.0.1', port: 4001 }, { width: 1280, height: 800 }).settings).not.toHaveProperty('enable-audio');
+  });
 });

@@ -80,8 +80,7 @@ export function tunnelSettingsFor(endpoint: DisplayEndpoint, size: { width: numb
       hostname: endpoint.host,
       port: String(endpoint.port),
       ...(endpoint.password ? { password: endpoint.password } : {}),
-      // guacd records the default sink's monitor of this PulseAudio server and streams it as audio/L16.
-      ...(endpoint.audioPort ? { 'enable-audio': 'true', 'audio-servername': `tcp:${endpoint.host}:${endpoint.audioPort}` } : {}),
+      ...audioSettings(endpoint),
       width: size.width,
       height: size.height,
       dpi: 96,
@@ -91,15 +90,21 @@ export function tunnelSettingsFor(endpoint: DisplayEndpoint, size: { width: numb
   };
 }
 
+/** guacd records the default sink's monitor of the desktop's PulseAudio server and streams it as audio/L16. */
+function audioSettings(endpoint: DisplayEndpoint): Record<string, string> {
+  const server = endpoint.audioSocket ? `unix:${endpoint.audioSocket}` : endpoint.audioPort ? `tcp:${endpoint.host}:${endpoint.audioPort}` : null;
+  return server ? { 'enable-audio': 'true', 'audio-servername': server } : {};
+}
+
 /**
  * VNC encodings guacd asks for. guacd 1.3's default list leads with ZRLE, which
  * makes x11vnc compress every frame inside the sandbox's CPU share: 11.6 fps
  * on the full-screen benchmark. Raw costs the desktop nothing to encode (guacd
  * makes its own PNG/JPEG for the browser): 28 fps on a 30 fps full-screen
  * animation against 21 with tight. The price is bytes on the hop from the
- * desktop to guacd (up to ~100 MB/s in a full-screen animation), which is a
- * loopback bridge on the same host here; a deployment whose guacd sits on
- * another machine should ask for 'tight copyrect' instead.
+ * desktop to guacd (up to ~100 MB/s in a full-screen animation), which is the
+ * desktop's own unix socket on the same host here; a deployment whose guacd
+ * sits on another machine should ask for 'tight copyrect' instead.
  */
 const VNC_SETTINGS = { encodings: 'raw' };
 

@@ -1,5 +1,6 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
+import { installImageStreamReader } from './image-stream-reader';
 
 export type PlayerState = 'loading' | 'ready' | 'playing' | 'paused' | 'error';
 const SPEEDS = [1, 2, 4] as const;
@@ -36,6 +37,7 @@ export function RecordingPlayer(props: { src: string; maxWidth?: number }) {
     void (async () => {
       const { default: Guacamole } = await import('guacamole-common-js');
       if (disposed || !host.current) return;
+      installImageStreamReader(Guacamole);
       const tunnel = new Guacamole.StaticHTTPTunnel(props.src);
       const recording = new Guacamole.SessionRecording(tunnel);
       rec.current = recording;

@@ -7,6 +7,7 @@ import type { RecordingConfig } from '../recordings/recordings';
 import { createTunnelSessions } from './tunnel-sessions';
 import { createClipboardGate, encodeInstruction, OPEN_POLICY, parseInstructions, type StreamingPolicy } from './clipboard-filter';
 import { restrictToViewOnly } from './view-only';
+import { closeGuacdGracefully } from './graceful-guacd-close';
 
 const require = createRequire(import.meta.url);
 // guacamole-lite is CommonJS without types.
@@ -18,6 +19,9 @@ const GuacamoleLite = require('guacamole-lite') as new (
 ) => { webSocketServer: import('ws').WebSocketServer; close(): void };
 
 export const TUNNEL_PATH = '/tunnel';
+
+// A closing tunnel says goodbye to guacd instead of dropping the socket (graceful-guacd-close.ts).
+closeGuacdGracefully();
 
 /**
  * Mounts guacamole-lite on our own HTTP server (same origin, one websocket

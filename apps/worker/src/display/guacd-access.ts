@@ -1,0 +1,44 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+
+/**
+ * guacd on this host opens each desktop's display socket itself: its VNC
+ * client (libvncclient) and its RDP client (FreeRDP) both take a socket path
+ * as the hostname, and PulseAudio takes `unix:<path>`. That spares a Node
+ * bridge copying every frame (a full-screen animation is ~100 MB/s of raw
+ * pixels: 20% of a core here, and the browser lost 8 of its 28 fps to it) and
+ * leaves no loopback port that any local process could knock on.
+ *
+ * Who may open the socket: the display folder belongs to the desktop's user
+ * and guacd's group, mode 0710, and the socket is 0770: the desktop, guacd
+ * and root, nobody else.
+ */
+
+/** guacd's group id, or null when this host has no such user (then the worker bridges over loopback TCP). */
+export function guacdGroupOf(user: string | null): number | null {
+  if (!user) return null;
+  try {
+    const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    return Number.isInteger(gid) ? gid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The display folder: its owner (the desktop) has it all, guacd's group may only pass through to a socket it knows the name of. */
+export async function prepareDisplayFolder(dir: string, ownerUid: number, guacdGid: number | null): Promise<void> {
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  await fs.chown(dir, ownerUid, guacdGid ?? ownerUid);
+  await fs.chmod(dir, guacdGid === null ? 0o700 : 0o710);
+}
+
+/**
+ * Lets guacd's group connect to a socket the desktop made (connecting needs
+ * write permission; x11vnc and socat leave 0755, and gVisor refuses chmod
+ * from inside, so the host does it).
+ */
+export async function shareSocketWithGuacd(socketPath: string, guacdGid: number): Promise<void> {
+  const { uid } = await fs.stat(socketPath);
+  await fs.chown(socketPath, uid, guacdGid);
+  await fs.chmod(socketPath, 0o770);
+}
