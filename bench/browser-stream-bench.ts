@@ -83,18 +83,26 @@ async function bareChromium(width: number, height: number) {
   return { send, evaluate, close };
 }
 
+async function waitFor(cr: { evaluate(e: string): Promise<unknown> }, expression: string, failure: string, ms = 30_000) {
+  const until = Date.now() + ms;
+  while (!(await cr.evaluate(expression).catch(() => false))) {
+    if (Date.now() > until) throw new Error(`${failure} within ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 export async function benchBrowserStream(opts: { baseUrl: string; email: string; password: string; environmentId: string; container: string; seconds?: number }) {
   const seconds = opts.seconds ?? 8;
   const cookies = await sessionCookies(opts.baseUrl, opts.email, opts.password);
   const cr = await bareChromium(1920, 1200);
   try {
     await cr.send('Network.setCookies', { cookies: cookies.map(({ partitionKey: _p, ...c }) => c) });
+    // "Scale" (the overlay's choice, kept per browser): the desktop keeps its 1280x800 instead of following this window.
+    await cr.send('Page.navigate', { url: `${opts.baseUrl}/signin` });
+    await waitFor(cr, `document.readyState === 'complete'`, 'the sign-in page did not load');
+    await cr.evaluate(`localStorage.setItem('genos.display.fit', 'scale')`);
     await cr.send('Page.navigate', { url: `${opts.baseUrl}/environments/${opts.environmentId}` });
-    const until = Date.now() + 30_000;
-    while (!(await cr.evaluate(`!!document.querySelector('[data-testid="remote-display"][data-status="connected"]')`))) {
-      if (Date.now() > until) throw new Error('the display did not connect in Chromium within 30 s');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitFor(cr, `!!document.querySelector('[data-testid="remote-display"][data-status="connected"]')`, 'the display did not connect in Chromium');
 
     startAnimation(opts.container, ANIMATIONS.paced, seconds + 6);
     await new Promise((r) => setTimeout(r, 2500)); // the window maps, the loop starts

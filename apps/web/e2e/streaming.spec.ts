@@ -37,9 +37,18 @@ async function terminate(page: Page, id: string) {
   await expect(docker.getContainer(`genos-env-${id}`).inspect()).rejects.toMatchObject({ statusCode: 404 });
 }
 
-/** Where a point of the remote screen (1280 wide) is on the scaled display. */
+/** The remote screen's size, as guacd announced it to the page. */
+async function remoteSize(page: Page): Promise<{ width: number; height: number }> {
+  const [width, height] = ((await page.getByTestId('remote-display').getAttribute('data-remote-size')) ?? '0x0').split('x').map(Number);
+  return { width: width!, height: height! };
+}
+
+/** The X screen's size as the desktop itself sees it. */
+const xScreen = (id: string) => /dimensions:\s+(\d+x\d+)/.exec(execFileSync('docker', ['exec', '-e', 'DISPLAY=:0', `genos-env-${id}`, 'xdpyinfo'], { encoding: 'utf8' }))?.[1];
+
+/** Where a point of the remote screen is on the (possibly scaled) display. */
 async function remotePoint(page: Page, x: number, y: number) {
-  const scale = (await page.getByTestId('remote-display').boundingBox())!.width / 1280;
+  const scale = (await page.getByTestId('remote-display').boundingBox())!.width / (await remoteSize(page)).width;
   return { x: Math.round(x * scale), y: Math.round(y * scale) };
 }
 
@@ -58,7 +67,7 @@ async function pasteSelectionInto(page: Page, file: string) {
   await page.keyboard.press('Control+d');
 }
 
-test('clipboard both ways, scaling with the window, and reconnecting after guacd restarts', async ({ page }) => {
+test('clipboard both ways, the screen following the window, and reconnecting after guacd restarts', async ({ page }) => {
   const id = await launchDesktop(page);
   const display = page.getByTestId('remote-display');
 
@@ -79,15 +88,25 @@ test('clipboard both ways, scaling with the window, and reconnecting after guacd
     await expect(page.getByTestId('clipboard-remote')).toHaveValue('genoscopy42', { timeout: 3_000 });
   }).toPass({ timeout: 20_000 });
 
-  // Resize: the remote screen (1280×800, guacd 1.3's VNC cannot resize it) scales into the window.
-  const wide = (await display.boundingBox())!;
-  expect(wide.width).toBeGreaterThan(900);
+  // Resize: the desktop's screen follows the window (the window's height less the page margin),
+  // drawn 1:1, and the desktop itself has that size.
+  await page.setViewportSize({ width: 1100, height: 700 });
+  await expect.poll(async () => (await remoteSize(page)).height, { timeout: 15_000 }).toBe(684);
+  const fitted = await remoteSize(page);
+  expect(fitted.width).toBeGreaterThanOrEqual(640);
+  expect(fitted.width).toBeLessThanOrEqual(1100);
+  expect((await display.boundingBox())!.width).toBeCloseTo(fitted.width, 0);
+  await expect.poll(() => xScreen(id)).toBe(`${fitted.width}x${fitted.height}`);
+  await page.setViewportSize({ width: 1500, height: 1000 });
+  await expect.poll(async () => (await remoteSize(page)).height, { timeout: 15_000 }).toBe(984);
+  // "Scale" gives the desktop back its own size (1280×800) and scales the picture into a narrow window.
+  await page.getByLabel('Screen size').selectOption('scale');
+  await expect.poll(async () => remoteSize(page), { timeout: 15_000 }).toEqual({ width: 1280, height: 800 });
+  expect(xScreen(id)).toBe('1280x800');
   await page.setViewportSize({ width: 800, height: 700 });
   await expect.poll(async () => (await display.boundingBox())!.width).toBeLessThanOrEqual(800);
-  const narrow = (await display.boundingBox())!;
-  expect(narrow.width / narrow.height).toBeCloseTo(1280 / 800, 1);
+  expect((await remoteSize(page)).width).toBe(1280);
   await page.setViewportSize({ width: 1500, height: 1100 });
-  await expect.poll(async () => (await display.boundingBox())!.width).toBeGreaterThan(900);
 
   // Reconnect: restart guacd the way scripts/setup-host.sh runs it; the desktop keeps running.
   await restartGuacd(3000);

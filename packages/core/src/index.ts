@@ -55,6 +55,7 @@ export * from './environments/wait-for-environment';
 export * from './environments/watch-environments';
 export * from './lifecycle/lifetime-policy';
 export * from './environments/suspend-environment';
+export * from './environments/resize-display';
 export * from './environments/resume-environment';
 export * from './environments/record-input';
 export * from './environments/enforce-lifetime-policy';

@@ -1,7 +1,7 @@
 'use client';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ClipboardPanel, type ClipboardPolicy } from './display/clipboard-panel';
-import { DisplayOverlay, type KeyboardLayout } from './display/display-overlay';
+import { DisplayOverlay, type KeyboardLayout, type ScreenFit } from './display/display-overlay';
 import { KEYSYM } from './display/keysyms';
 import { OnScreenKeyboard } from './display/on-screen-keyboard';
 import {
@@ -26,6 +26,8 @@ export type DisplayToken = string | { token: string; policy?: ClipboardPolicy };
 
 /** Attempts after which the display stops retrying by itself (about two minutes). */
 const MAX_ATTEMPTS = 30;
+/** Where the Fit window / Scale choice is kept (per browser). */
+const FIT_KEY = 'genos.display.fit';
 
 /**
  * The live desktop: guacamole-common-js over a websocket to our own origin.
@@ -34,9 +36,12 @@ const MAX_ATTEMPTS = 30;
  * so every connection — and every reconnect after a network drop or a guacd
  * restart — asks `getToken` for a fresh one.
  *
- * The remote screen keeps its size: guacd 1.3's VNC client ignores the
- * browser's `size` requests, so the display is scaled to fit the window
- * (and the phone's orientation) instead.
+ * Screen size: a `resizable` desktop (containers over VNC) follows the
+ * window, the phone's orientation and fullscreen: the browser sends
+ * Guacamole `size` and the tunnel has the desktop's screen resized (guacd
+ * 1.3 cannot pass it on itself), within 640×480 and the desktop's maximum;
+ * whatever is left is scaled. Other desktops, or the "Scale" choice, keep
+ * their size and are scaled to fit.
  */
 export function RemoteDisplay(props: {
   tunnelUrl: string;
@@ -46,6 +51,10 @@ export function RemoteDisplay(props: {
   protocol?: 'vnc' | 'rdp';
   onSuspend?: () => void;
   onTerminate?: () => void;
+  /** The screen can follow the window (container desktops over VNC). */
+  resizable?: boolean;
+  /** The desktop's own size, which "Scale" goes back to. */
+  size?: { width: number; height: number };
 }) {
   const host = useRef<HTMLDivElement>(null);
   const frame = useRef<HTMLDivElement>(null);
@@ -60,6 +69,15 @@ export function RemoteDisplay(props: {
   const [pointerMode, setPointerMode] = useState<PointerMode>('mouse');
   const [layout, setLayout] = useState<KeyboardLayout>('en-us-qwerty');
   const [fullscreen, setFullscreen] = useState(false);
+  const [fit, setFit] = useState<ScreenFit>(() => (typeof localStorage !== 'undefined' && localStorage.getItem(FIT_KEY) === 'scale' ? 'scale' : 'resize'));
+  const [remoteSize, setRemoteSize] = useState<string | null>(null);
+  /** The last size asked of the desktop, and the pending ask (debounced: a window drag asks once). */
+  const asked = useRef<string | null>(null);
+  const askTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const fitRef = useRef(fit);
+  fitRef.current = fit;
+  const resizable = useRef(props.resizable);
+  resizable.current = props.resizable;
   const onStatus = useRef(props.onStatus);
   onStatus.current = props.onStatus;
   const getToken = useRef(props.getToken);
@@ -86,7 +104,28 @@ export function RemoteDisplay(props: {
     const availW = Math.min(box.clientWidth, document.documentElement.clientWidth - left);
     const availH = window.innerHeight - (fullscreen ? box.getBoundingClientRect().top : 16);
     s.display.scale(fitScale(w, h, availW, availH, fullscreen));
+    if (resizable.current && fitRef.current === 'resize' && w > 0) askSize(Math.floor(availW), Math.floor(availH));
   }, [fullscreen]);
+
+  /** Asks the desktop for a screen of `width`×`height` once the window has settled (300 ms). */
+  const askSize = (width: number, height: number) => {
+    const key = `${width}x${height}`;
+    if (asked.current === key) return;
+    if (askTimer.current) clearTimeout(askTimer.current);
+    askTimer.current = setTimeout(() => {
+      asked.current = key;
+      session.current?.client.sendSize(width, height);
+    }, 300);
+  };
+  const chooseFit = (f: ScreenFit) => {
+    setFit(f);
+    fitRef.current = f;
+    localStorage.setItem(FIT_KEY, f);
+    asked.current = null;
+    // Scale: the desktop goes back to its own size; Fit window: to this window's.
+    if (f === 'scale' && props.size) askSize(props.size.width, props.size.height);
+    else rescaleRef.current();
+  };
   const rescaleRef = useRef(rescale);
   rescaleRef.current = rescale;
 
@@ -127,6 +166,7 @@ export function RemoteDisplay(props: {
         if (done) return;
         if (s === 3) {
           attempts = 0;
+          asked.current = null; // a new connection: ask again
           report('connected');
           rescaleRef.current();
         } else if (s === 5) drop('the connection closed');
@@ -134,7 +174,10 @@ export function RemoteDisplay(props: {
       };
       client.onerror = (err: { message?: string }) => drop(err?.message ?? 'connection failed');
       tunnel.onerror = (err: { message?: string }) => drop(err?.message ?? 'tunnel failed');
-      display.onresize = () => rescaleRef.current();
+      display.onresize = () => {
+        setRemoteSize(`${display.getWidth()}x${display.getHeight()}`);
+        rescaleRef.current();
+      };
       client.onclipboard = (stream: unknown, mimetype: string) => {
         // The tunnel already drops these when the team forbids copying; this is belt and braces.
         if (!policyRef.current.allowCopy) return;
@@ -259,6 +302,8 @@ export function RemoteDisplay(props: {
         onToggleClipboard={() => setClipboardOpen((o) => !o)}
         onCtrlAltDel={ctrlAltDel}
         onFullscreen={toggleFullscreen}
+        fit={props.resizable ? fit : undefined}
+        onFit={props.resizable ? chooseFit : undefined}
         onSuspend={props.onSuspend}
         onTerminate={props.onTerminate}
       />
@@ -279,6 +324,7 @@ export function RemoteDisplay(props: {
           data-testid="remote-display"
           data-status={status}
           data-attempt={attempt}
+          data-remote-size={remoteSize ?? undefined}
           tabIndex={0}
           onClick={() => host.current?.focus()}
           // isolation: Guacamole's layers use negative z-indexes and must not fall behind our background.

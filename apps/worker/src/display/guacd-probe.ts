@@ -51,6 +51,8 @@ export interface GuacdSession extends GuacdProbeResult {
   send(...parts: string[]): void;
   /** Drawing instructions (img) received so far. */
   images(): number;
+  /** The remote screen's size as guacd last announced it (layer 0), or null before it did. */
+  screenSize(): { width: number; height: number } | null;
   close(): void;
 }
 
@@ -70,6 +72,7 @@ export function openGuacdSession(opts: GuacdSessionOptions): Promise<GuacdSessio
     let buf = '';
     let readyMs = -1;
     let images = 0;
+    let screen: { width: number; height: number } | null = null;
     let settled = false;
     const timer = setTimeout(() => fail(new Error(`no frame from guacd within ${opts.timeoutMs ?? 15000} ms`)), opts.timeoutMs ?? 15_000);
     const fail = (e: Error) => {
@@ -94,6 +97,8 @@ export function openGuacdSession(opts: GuacdSessionOptions): Promise<GuacdSessio
           sock.write(encode('image', 'image/png', 'image/jpeg'));
           // The first arg of guacd >= 1.1 is the protocol version; echo it back.
           sock.write(encode('connect', ...args.map((name) => (name.startsWith('VERSION_') ? name : (values[name] ?? '')))));
+        } else if (op === 'size' && args[0] === '0') {
+          screen = { width: Number(args[1]), height: Number(args[2]) };
         } else if (op === 'ready') {
           readyMs = performance.now() - t0;
         } else if (op === 'sync') {
@@ -110,6 +115,7 @@ export function openGuacdSession(opts: GuacdSessionOptions): Promise<GuacdSessio
               firstImgMs,
               send: (...parts) => void (sock.destroyed || sock.write(encode(...parts))),
               images: () => images,
+              screenSize: () => screen,
               close: () => sock.destroy(),
             });
           }

@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import { launchCommandsForSpec, type EnvironmentSpec } from '@genos/core';
+import { DISPLAY_RESIZE_MAX, launchCommandsForSpec, type EnvironmentSpec } from '@genos/core';
 import { teamNetworkName, torNetworkName, torProxyEnv } from './network/names';
 
 export const MANAGED_LABEL = 'genos.managed';
@@ -65,6 +65,9 @@ export function containerConfig(opts: {
     Env: [
       `GENOS_WIDTH=${spec.display.width}`,
       `GENOS_HEIGHT=${spec.display.height}`,
+      // How far the screen may follow the viewer's window (genos-resize).
+      `GENOS_MAX_WIDTH=${Math.max(DISPLAY_RESIZE_MAX.width, spec.display.width)}`,
+      `GENOS_MAX_HEIGHT=${Math.max(DISPLAY_RESIZE_MAX.height, spec.display.height)}`,
       `${PROTOCOL_ENV}=${spec.display.protocol}`,
       `GENOS_APPS=${launchCommandsForSpec(spec).join('\n')}`,
       // Chromium's own sandbox needs privileges this container does not have.

@@ -8,6 +8,7 @@ import { audioBridgeKey, waitForAudioSocket } from '../display/audio-bridge';
 import { guacdGroupOf, prepareDisplayFolder, shareSocketWithGuacd } from '../display/guacd-access';
 import { displaySocketName, waitForDisplay } from '../display/wait-for-vnc';
 import { ensureAppLayer } from '../images/build-app-layer';
+import { execInContainer } from './exec-in-container';
 import { inspectImage } from '../images/docker-stream';
 import { dockerStatus, ignoreStatus } from './docker-status';
 import { createEgressNetwork, removeEgressNetwork } from './egress-network';
@@ -188,6 +189,12 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       const audio = await waitForAudioSocket(socketDirFor(environmentId));
       const sound = !audio ? {} : direct ? { audioSocket: audio } : { audioPort: await bridges.open(audioBridgeKey(environmentId), audio) };
       return { protocol: 'vnc', ...where, ...(password ? { password } : {}), ...sound };
+    },
+
+    async resizeDisplay(runtimeRef, size) {
+      // genos-resize (in the image) switches Xvfb's screen; x11vnc and guacd follow by themselves.
+      const { exitCode, output } = await execInContainer(docker, runtimeRef, ['genos-resize', String(size.width), String(size.height)], `${DESKTOP_UID}:${DESKTOP_UID}`);
+      if (exitCode !== 0) throw new AppError('UNAVAILABLE', `the desktop could not take ${size.width}x${size.height}: ${output.slice(-300) || `exit ${exitCode}`}`);
     },
   };
 }

@@ -54,7 +54,7 @@ export async function registerHandlers(opts: {
     },
     ...opts.extra,
   };
-  const counts: Record<HostJobName, number> = { 'environment.provision': opts.concurrency, 'environment.terminate': 2, 'environment.suspend': 2, 'environment.resume': 2 };
+  const counts: Record<HostJobName, number> = { 'environment.provision': opts.concurrency, 'environment.terminate': 2, 'environment.suspend': 2, 'environment.resume': 2, 'environment.resize-display': 1 };
 
   const subscribe = async <T extends object>(queue: string, count: number, handler: (data: T) => Promise<void>) => {
     const ids: string[] = [];

@@ -1,7 +1,7 @@
-import { enforceLifetimePolicy, performResume, performSuspend, type EnvironmentJob, type HostJobName, type RuntimeDriver, type Store } from '@genos/core';
+import { enforceLifetimePolicy, performResizeDisplay, performResume, performSuspend, type EnvironmentJob, type HostJobName, type ResizeDisplayJob, type RuntimeDriver, type Store } from '@genos/core';
 import type { Logger } from '../logger';
 
-/** Host jobs for suspend and resume, for registerHandlers' `extra` option. */
+/** Host jobs for suspend, resume and display resizes, for registerHandlers' `extra` option. */
 export function suspendResumeHandlers(opts: { store: Store; driver: RuntimeDriver; log: Logger }): Partial<Record<HostJobName, (job: EnvironmentJob) => Promise<void>>> {
   const { store, driver, log } = opts;
   return {
@@ -12,6 +12,9 @@ export function suspendResumeHandlers(opts: { store: Store; driver: RuntimeDrive
     'environment.resume': async ({ environmentId }) => {
       const env = await performResume({ store, driver, id: environmentId });
       log.info({ environmentId, state: env?.state, error: env?.error }, 'resume finished');
+    },
+    'environment.resize-display': async (job) => {
+      await performResizeDisplay({ store, driver, ...(job as ResizeDisplayJob) });
     },
   };
 }

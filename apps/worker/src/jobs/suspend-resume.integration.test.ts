@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
@@ -99,8 +101,8 @@ describe('suspend and resume on the real engine', () => {
     expect(await paused(ref)).toBe(true);
     // Frozen: nothing runs inside a paused container.
     await expect(inDesktop(ref, 'true')).rejects.toThrow(/paused/i);
-    // The display bridge stays for the resume.
-    expect(driver.bridges.has(id)).toBe(true);
+    // The display socket guacd opens stays for the resume.
+    expect((await fs.stat(path.join('/var/lib/genos/test/displays', id, 'vnc.sock'))).isSocket()).toBe(true);
 
     // Both sides are idempotent: nothing new is queued or recorded.
     const before = await writes();
@@ -168,7 +170,7 @@ describe('suspend and resume on the real engine', () => {
     expect((await row(id)).state).toBe('terminated');
     expect((await eventsOf(id)).at(-1)).toMatchObject({ toState: 'terminated', actorKind: 'system', reason: 'reached its 8-hour limit' });
     await expect(docker.getContainer(ref).inspect()).rejects.toThrow();
-    expect(driver.bridges.has(id)).toBe(false);
+    await expect(fs.stat(path.join('/var/lib/genos/test/displays', id))).rejects.toThrow(); // its display sockets went with it
   });
 
   it('refuses to suspend or resume an ended or unknown environment, writing nothing', async () => {

@@ -38,6 +38,11 @@ export function createDriverRegistry(opts: DriverRegistryOptions): WithBridges &
     resume: (ref) => byRef(ref).resume(ref),
     inspect: (ref) => byRef(ref).inspect(ref),
     displayEndpoint: (ref, o) => byRef(ref).displayEndpoint(ref, o),
+    async resizeDisplay(ref, size) {
+      const driver = byRef(ref);
+      if (!driver.resizeDisplay) throw new AppError('UNSUPPORTED', `${driver.kind} desktops keep their screen size; the picture is scaled`);
+      await driver.resizeDisplay(ref, size);
+    },
     async terminate(o) {
       if (o.runtimeRef) return byRef(o.runtimeRef).terminate(o);
       // Unknown runtime (provisioning cut short): Docker as before, libvirt only if it made something.

@@ -39,6 +39,8 @@ export interface RuntimeDriver {
   inspect(runtimeRef: string): Promise<RuntimeStatus>;
   /** Waits until the display answers and returns where guacd can reach it. */
   displayEndpoint(runtimeRef: string, opts?: { timeoutMs?: number }): Promise<DisplayEndpoint>;
+  /** Sets the desktop's screen size (guacd passes the change on to the browser). Drivers without it: the picture is scaled. */
+  resizeDisplay?(runtimeRef: string, size: { width: number; height: number }): Promise<void>;
   /** The sandboxes this driver made on this host (any state), for reconciliation. */
   list(): Promise<RuntimeSandbox[]>;
   /** Removes host state no sandbox accounts for any more (e.g. firewall rules of removed networks). Run by reconciliation. */

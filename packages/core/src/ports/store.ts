@@ -174,13 +174,18 @@ export interface Actor {
  * Jobs that run on the host holding the environment go to that host's own
  * queue (`<name>.<hostId>`, see hostQueue); the others to one shared queue.
  */
-export const HOST_JOB_NAMES = ['environment.provision', 'environment.terminate', 'environment.suspend', 'environment.resume'] as const;
+export const HOST_JOB_NAMES = ['environment.provision', 'environment.terminate', 'environment.suspend', 'environment.resume', 'environment.resize-display'] as const;
 export const SHARED_JOB_NAMES = ['pool.refill', 'image.build'] as const;
 export const JOB_NAMES = [...HOST_JOB_NAMES, ...SHARED_JOB_NAMES] as const;
 export type HostJobName = (typeof HOST_JOB_NAMES)[number];
 export type JobName = (typeof JOB_NAMES)[number];
 export interface EnvironmentJob {
   environmentId: string;
+}
+/** The viewer's window changed: the desktop's screen follows (environment.resize-display). */
+export interface ResizeDisplayJob extends EnvironmentJob {
+  width: number;
+  height: number;
 }
 export interface PoolJob {
   poolId?: string;

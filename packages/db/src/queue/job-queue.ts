@@ -12,6 +12,8 @@ const QUEUE_OPTIONS: Record<JobName, { expireInSeconds: number; retryLimit: numb
   'environment.terminate': { expireInSeconds: 300, retryLimit: 5, retryDelay: 5 },
   'environment.suspend': { expireInSeconds: 120, retryLimit: 3, retryDelay: 2 },
   'environment.resume': { expireInSeconds: 120, retryLimit: 3, retryDelay: 2 },
+  // A resize is only worth doing now: a newer one follows if the window keeps changing.
+  'environment.resize-display': { expireInSeconds: 30, retryLimit: 0, retryDelay: 1 },
   'pool.refill': { expireInSeconds: 300, retryLimit: 3, retryDelay: 5 },
   // A Docker build with apt can take a while; a failed build is reported, not retried.
   'image.build': { expireInSeconds: 1800, retryLimit: 0, retryDelay: 5 },

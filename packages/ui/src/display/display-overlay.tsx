@@ -13,6 +13,9 @@ export const KEYBOARD_LAYOUTS = [
 ] as const;
 export type KeyboardLayout = (typeof KEYBOARD_LAYOUTS)[number][0];
 
+/** Resize the desktop's screen to the window, or keep its size and scale the picture. */
+export type ScreenFit = 'resize' | 'scale';
+
 /**
  * The bar above the live desktop: connection state (with the reconnect
  * attempt), round trip and bandwidth, and quick actions. Wraps onto several
@@ -34,6 +37,9 @@ export function DisplayOverlay(props: {
   onToggleClipboard: () => void;
   onCtrlAltDel: () => void;
   onFullscreen: () => void;
+  /** Desktops whose screen can follow the window: the choice between that and scaling. */
+  fit?: ScreenFit;
+  onFit?: (f: ScreenFit) => void;
   onSuspend?: () => void;
   onTerminate?: () => void;
 }) {
@@ -63,6 +69,12 @@ export function DisplayOverlay(props: {
       <button type="button" aria-pressed={props.keyboardOpen} onClick={props.onToggleKeyboard}>
         Keyboard
       </button>
+      {props.fit && props.onFit && (
+        <select aria-label="Screen size" value={props.fit} onChange={(e) => props.onFit!(e.target.value as ScreenFit)} title="Resize the desktop to this window, or keep its size and scale the picture">
+          <option value="resize">Fit window</option>
+          <option value="scale">Scale</option>
+        </select>
+      )}
       <select aria-label="Pointer mode" value={props.pointerMode} onChange={(e) => props.onPointerMode(e.target.value as PointerMode)}>
         <option value="mouse">Mouse</option>
         <option value="touchpad">Touchpad</option>

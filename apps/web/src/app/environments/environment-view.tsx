@@ -87,6 +87,8 @@ export function EnvironmentView({ id }: { id: string }) {
           tunnelUrl={tunnelUrl}
           getToken={getToken}
           protocol={e.spec.display.protocol === 'rdp' ? 'rdp' : 'vnc'}
+          resizable={e.displayResizable}
+          size={{ width: e.spec.display.width, height: e.spec.display.height }}
           onSuspend={() => suspendDisplay.mutate({ id: e.id })}
           onTerminate={() => {
             setTerminating(true);

@@ -1,13 +1,14 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createRequire } from 'node:module';
-import { createInputRecorder, decryptTunnelToken, hasUserInput, isAppError, type Store } from '@genos/core';
+import { createInputRecorder, decryptTunnelToken, hasUserInput, isAppError, resizeDisplay, type Store } from '@genos/core';
 import type { PrismaClient } from '@genos/db';
 import type { RecordingConfig } from '../recordings/recordings';
 import { createTunnelSessions } from './tunnel-sessions';
 import { createClipboardGate, encodeInstruction, OPEN_POLICY, parseInstructions, type StreamingPolicy } from './clipboard-filter';
 import { restrictToViewOnly } from './view-only';
 import { closeGuacdGracefully } from './graceful-guacd-close';
+import { createResizeQueue } from './display-resize';
 
 const require = createRequire(import.meta.url);
 // guacamole-lite is CommonJS without types.
@@ -36,8 +37,11 @@ export function attachTunnel(opts: {
   guacd: { host: string; port: number };
   fallthrough?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   log?: (msg: string) => void;
-  /** When given, keyboard and mouse input is recorded for the idle policy (at most every 15 s per environment). */
-  store?: Pick<Store, 'environments'>;
+  /**
+   * When given, keyboard and mouse input is recorded for the idle policy (at most every 15 s per
+   * environment), and the owner's window size (`size`) resizes the desktop's screen.
+   */
+  store?: Pick<Store, 'environments' | 'transaction'>;
   /** Where guacd writes session recordings (when team policy or GENOS_RECORD_ALL asks); absent: never record. */
   recordings?: RecordingConfig | null;
 }) {
@@ -83,10 +87,11 @@ export function attachTunnel(opts: {
    * Sits between the browser's websocket and guacamole-lite, both ways:
    * clipboard streams the team forbids are dropped here (the browser's UI only
    * mirrors this), the tunnel's internal keep-alive pings are answered here
-   * instead of reaching guacd, and `genos-rtt` probes are echoed so the
-   * client can show its round-trip time.
+   * instead of reaching guacd, `genos-rtt` probes are echoed so the client
+   * can show its round-trip time, and the owner's `size` (the browser window)
+   * goes to `onSize`: guacd 1.3 cannot pass it on to a VNC desktop.
    */
-  const guard = (ws: import('ws').WebSocket, policy: StreamingPolicy, environmentId: string) => {
+  const guard = (ws: import('ws').WebSocket, policy: StreamingPolicy, environmentId: string, onSize?: (width: number, height: number) => void) => {
     const paste = createClipboardGate(policy.allowPaste);
     const copy = createClipboardGate(policy.allowCopy);
     const emit = ws.emit.bind(ws) as (event: string | symbol, ...args: unknown[]) => boolean;
@@ -110,6 +115,7 @@ export function attachTunnel(opts: {
           else if (ins.args[0] === 'genos-rtt') send(encodeInstruction('genos-rtt', ...ins.args.slice(1)));
           continue; // internal instructions are the tunnel's own, never guacd's
         }
+        if (ins.opcode === 'size' && onSize) onSize(Number(ins.args[0]), Number(ins.args[1]));
         if (paste.pass(ins)) out += ins.raw;
       }
       if (paste.dropped > logged) {
@@ -172,9 +178,16 @@ export function attachTunnel(opts: {
         if (!claim(token.genos.jti, token.genos.exp)) return refuse(socket, 401, 'Unauthorized', 'This display link was already used: reload the page for a new one.');
         const policy = await policyFor(env.teamId);
         const session = await sessions.begin(req, token, env);
+        // Only the owner's own window resizes the desktop, never a share link's viewer.
+        const resize =
+          store && token.genos.purpose === 'control'
+            ? createResizeQueue((width, height) => resizeDisplay({ store, actor: { kind: 'user', id: token.genos.userId }, id: env.id, width, height }), {
+                onError: (e) => opts.log?.(`display resize failed: ${e instanceof Error ? e.message : String(e)}`),
+              })
+            : undefined;
         guac.webSocketServer.handleUpgrade(req, socket, head, (ws) => {
           session.attach(ws);
-          guard(ws, policy, env.id);
+          guard(ws, policy, env.id, resize);
           watchInput(ws, env.id);
           guac.webSocketServer.emit('connection', ws, req);
         });

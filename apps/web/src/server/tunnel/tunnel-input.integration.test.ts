@@ -9,7 +9,8 @@ import { createPrismaStore } from '@genos/db';
 import { createTestDatabase, type TestDatabase } from '@genos/db/testing';
 import { attachTunnel } from './attach-tunnel';
 
-// The tunnel's side of the idle policy: input is recorded, suspended desktops are refused.
+// The tunnel's side of the idle policy (input is recorded, suspended desktops are refused), and the
+// owner's window size turning into resize jobs for the desktop's host.
 const KEY = 'i'.repeat(32);
 let db: TestDatabase;
 let server: http.Server;
@@ -21,6 +22,8 @@ let ownerId = '';
 let silentDisplay: net.Server;
 let silentPort = 0;
 const held: net.Socket[] = [];
+/** Jobs the tunnel's use-cases enqueued: name and data. */
+const jobs: { name: string; data: Record<string, unknown> }[] = [];
 
 const token = (environmentId: string) =>
   encryptTunnelToken(
@@ -31,10 +34,10 @@ const token = (environmentId: string) =>
     KEY,
   );
 
-const newEnv = async (state: 'running' | 'suspended', warning: string | null = null) =>
+const newEnv = async (state: 'running' | 'suspended', warning: string | null = null, spec: object = DEFAULT_SPEC) =>
   (
     await db.prisma.environment.create({
-      data: { name: 'd', spec: DEFAULT_SPEC as never, ownerId, state, warning, warnedAt: warning ? new Date() : null, displayEndpoint: { protocol: 'vnc', host: '127.0.0.1', port: 1 } },
+      data: { name: 'd', spec: spec as never, ownerId, state, host: 'h1', warning, warnedAt: warning ? new Date() : null, displayEndpoint: { protocol: 'vnc', host: '127.0.0.1', port: 1 } },
     })
   ).id;
 
@@ -53,7 +56,7 @@ beforeAll(async () => {
   silentPort = (silentDisplay.address() as AddressInfo).port;
   db = await createTestDatabase();
   ownerId = (await db.prisma.user.create({ data: { email: 'input@genos.test' } })).id;
-  const store = createPrismaStore({ prisma: db.prisma, enqueue: async () => null });
+  const store = createPrismaStore({ prisma: db.prisma, enqueue: async (name, data) => (jobs.push({ name, data: data as Record<string, unknown> }), null) });
   server = http.createServer((_q, s) => s.end());
   tunnel = attachTunnel({ server, prisma: db.prisma, key: KEY, guacd: { host: '127.0.0.1', port: 4822 }, store });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -98,5 +101,34 @@ describe('display tunnel and the idle policy', () => {
     });
     expect(refusal.status).toBe(409);
     expect(refusal.body).toMatch(/suspended: resume it to connect/);
+  });
+
+  it('resizes the owner\'s desktop to the window: settled sizes only, within what the desktop can show', async () => {
+    const id = await newEnv('running');
+    const ws = new WebSocket(`${base}/tunnel?token=${encodeURIComponent(token(id))}`);
+    ws.on('error', () => undefined);
+    await new Promise((r) => ws.once('open', r));
+    const resizes = () => jobs.filter((j) => j.name === 'environment.resize-display.h1' && j.data.environmentId === id).map((j) => j.data);
+    // A window drag: many sizes at once. The newest wins; the ones in between are dropped.
+    for (let w = 1000; w <= 1400; w += 40) ws.send(`4.size,${String(w).length}.${w},3.700;`);
+    await until(async () => resizes(), (r) => r.some((d) => d.width === 1400));
+    expect(resizes().length).toBeLessThanOrEqual(3);
+    expect(resizes().at(-1)).toEqual({ environmentId: id, width: 1400, height: 700 });
+    // A phone held upright: never narrower than 640 (the picture is scaled below that); odd pixels rounded down.
+    ws.send('4.size,3.391,3.845;');
+    await until(async () => resizes(), (r) => r.at(-1)?.width === 640);
+    expect(resizes().at(-1)).toEqual({ environmentId: id, width: 640, height: 844 });
+    ws.terminate();
+  });
+
+  it('never resizes a VM (its picture is scaled)', async () => {
+    const id = await newEnv('running', null, { ...DEFAULT_SPEC, runtime: 'vm' });
+    const ws = new WebSocket(`${base}/tunnel?token=${encodeURIComponent(token(id))}`);
+    ws.on('error', () => undefined);
+    await new Promise((r) => ws.once('open', r));
+    ws.send('4.size,4.1400,3.700;');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(jobs.filter((j) => j.data.environmentId === id)).toEqual([]);
+    ws.terminate();
   });
 });
