@@ -116,7 +116,15 @@ export function openGuacdSession(opts: GuacdSessionOptions): Promise<GuacdSessio
               send: (...parts) => void (sock.destroyed || sock.write(encode(...parts))),
               images: () => images,
               screenSize: () => screen,
-              close: () => sock.destroy(),
+              close: () => {
+                if (sock.destroyed) return;
+                // A goodbye, as the web tunnel says it (graceful-guacd-close.ts): a guacd 1.3 connection
+                // that is merely dropped can linger and stall the desktop for the next viewer.
+                sock.write(encode('disconnect'));
+                const hangUp = setTimeout(() => sock.destroy(), 3000);
+                hangUp.unref();
+                sock.once('close', () => clearTimeout(hangUp));
+              },
             });
           }
         } else if (op === 'error') {
