@@ -59,6 +59,15 @@ describe('guacd and the display socket', () => {
     expect(connectAs('nobody', path.join(dir, 'pulse.sock'))).toBe('EACCES');
   });
 
+  it('opens a desktop made before guacd opened sockets itself (a 0700 folder) to guacd when it is viewed', async () => {
+    await fs.chown(dir, 1000, 1000);
+    await fs.chmod(dir, 0o700);
+    expect(connectAs('genos-guacd', path.join(dir, 'vnc.sock'))).toBe('EACCES');
+    const endpoint = await driver.displayEndpoint(ref, { timeoutMs: 30_000 });
+    expect((await probeGuacd({ guacd: GUACD, display: endpoint })).firstImgMs).toBeGreaterThan(0);
+    expect(connectAs('nobody', path.join(dir, 'vnc.sock'))).toBe('EACCES');
+  });
+
   it('bridges over loopback when this host has no guacd user, and guacd streams through the bridge', async () => {
     const bridged = createDockerDriver({ docker, stateDir, labels, guacdUser: 'no-such-guacd-user' });
     try {

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 
 /**
  * guacd on this host opens each desktop's display socket itself: its VNC
@@ -35,9 +36,16 @@ export async function prepareDisplayFolder(dir: string, ownerUid: number, guacdG
 /**
  * Lets guacd's group connect to a socket the desktop made (connecting needs
  * write permission; x11vnc and socat leave 0755, and gVisor refuses chmod
- * from inside, so the host does it).
+ * from inside, so the host does it). The folder is opened to the group too:
+ * desktops started before guacd opened sockets itself have a 0700 one.
  */
 export async function shareSocketWithGuacd(socketPath: string, guacdGid: number): Promise<void> {
+  const dir = path.dirname(socketPath);
+  const folder = await fs.stat(dir);
+  if (folder.gid !== guacdGid || (folder.mode & 0o777) !== 0o710) {
+    await fs.chown(dir, folder.uid, guacdGid);
+    await fs.chmod(dir, 0o710);
+  }
   const { uid } = await fs.stat(socketPath);
   await fs.chown(socketPath, uid, guacdGid);
   await fs.chmod(socketPath, 0o770);
