@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { HOST_ID, hostIdFrom } from '@genos/core';
+import { DEFAULT_GUACD_USER } from './display/guacd-access';
 
 /** Every setting the worker reads, validated once at start. */
 const schema = z.object({
@@ -14,7 +15,7 @@ const schema = z.object({
   GUACD_HOST: z.string().default('127.0.0.1'),
   GUACD_PORT: z.coerce.number().int().default(4822),
   // The user guacd runs as on this host: guacd then opens the desktops' display sockets itself (a user this host lacks: loopback bridges).
-  GENOS_GUACD_USER: z.string().default('genos-guacd'),
+  GENOS_GUACD_USER: z.string().default(DEFAULT_GUACD_USER),
   GENOS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   // A host silent this long is marked down by the other workers (default: 4 heartbeats, at least 5 s; all workers should agree).
   GENOS_HOST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).optional(),

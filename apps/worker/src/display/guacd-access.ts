@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { DisplayBridges } from './display-bridge';
 
 /**
  * guacd on this host opens each desktop's display socket itself: its VNC
@@ -15,8 +16,11 @@ import path from 'node:path';
  * and root, nobody else.
  */
 
-/** guacd's group id, or null when this host has no such user (then the worker bridges over loopback TCP). */
-export function guacdGroupOf(user: string | null): number | null {
+/** The user setup-host.sh runs guacd as. */
+export const DEFAULT_GUACD_USER = 'genos-guacd';
+
+/** guacd's group id, or null when `user` is null or this host has no such user (then the worker bridges over loopback TCP). */
+export function guacdGroupOf(user: string | null = DEFAULT_GUACD_USER): number | null {
   if (!user) return null;
   try {
     const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
@@ -26,10 +30,14 @@ export function guacdGroupOf(user: string | null): number | null {
   }
 }
 
-/** The display folder: its owner (the desktop) has it all, guacd's group may only pass through to a socket it knows the name of. */
-export async function prepareDisplayFolder(dir: string, ownerUid: number, guacdGid: number | null): Promise<void> {
+/**
+ * The display folder: its owner (the desktop, or QEMU) has it all; guacd's
+ * group may only pass through to a socket it knows the name of. Without
+ * guacd's group it stays the owner's alone (0700).
+ */
+export async function prepareDisplayFolder(dir: string, owner: { uid: number; gid: number }, guacdGid: number | null): Promise<void> {
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  await fs.chown(dir, ownerUid, guacdGid ?? ownerUid);
+  await fs.chown(dir, owner.uid, guacdGid ?? owner.gid);
   await fs.chmod(dir, guacdGid === null ? 0o700 : 0o710);
 }
 
@@ -49,4 +57,15 @@ export async function shareSocketWithGuacd(socketPath: string, guacdGid: number)
   const { uid } = await fs.stat(socketPath);
   await fs.chown(socketPath, uid, guacdGid);
   await fs.chmod(socketPath, 0o770);
+}
+
+/**
+ * Where guacd reaches a desktop's display socket: the socket itself, opened to
+ * guacd's group, or (no guacd group on this host) a loopback bridge to it
+ * named `bridgeKey`.
+ */
+export async function guacdAddress(opts: { socketPath: string; guacdGid: number | null; bridges: DisplayBridges; bridgeKey: string }): Promise<{ host: string; port: number }> {
+  if (opts.guacdGid === null) return { host: '127.0.0.1', port: await opts.bridges.open(opts.bridgeKey, opts.socketPath) };
+  await shareSocketWithGuacd(opts.socketPath, opts.guacdGid);
+  return { host: opts.socketPath, port: 0 };
 }

@@ -5,7 +5,7 @@ import type Dockerode from 'dockerode';
 import { AppError, packagesForSpec, type RuntimeDriver, type RuntimeSandbox, type RuntimeStatus } from '@genos/core';
 import { DisplayBridges } from '../display/display-bridge';
 import { audioBridgeKey, waitForAudioSocket } from '../display/audio-bridge';
-import { guacdGroupOf, prepareDisplayFolder, shareSocketWithGuacd } from '../display/guacd-access';
+import { guacdAddress, guacdGroupOf, prepareDisplayFolder } from '../display/guacd-access';
 import { displaySocketName, waitForDisplay } from '../display/wait-for-vnc';
 import { ensureAppLayer } from '../images/build-app-layer';
 import { execInContainer } from './exec-in-container';
@@ -41,7 +41,7 @@ export interface DockerDriverOptions {
 export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & { bridges: DisplayBridges; socketDirFor(id: string): string } {
   const { docker } = opts;
   const bridges = opts.bridges ?? new DisplayBridges();
-  const guacdGid = guacdGroupOf(opts.guacdUser === undefined ? 'genos-guacd' : opts.guacdUser);
+  const guacdGid = guacdGroupOf(opts.guacdUser);
   const socketDirFor = (environmentId: string) => path.join(opts.stateDir, 'displays', environmentId);
   // Uploads and downloads (apps/web's files routes): the environment's own folder, nothing else of the host.
   const transferDirFor = (environmentId: string) => path.join(opts.stateDir, 'transfer', environmentId);
@@ -69,7 +69,7 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
         }
       }
       const socketDir = socketDirFor(environmentId);
-      await prepareDisplayFolder(socketDir, DESKTOP_UID, guacdGid);
+      await prepareDisplayFolder(socketDir, { uid: DESKTOP_UID, gid: DESKTOP_UID }, guacdGid);
       const transferDir = transferDirFor(environmentId);
       await fs.mkdir(path.dirname(transferDir), { recursive: true, mode: 0o700 });
       await fs.mkdir(transferDir, { recursive: true, mode: 0o700 });
@@ -177,17 +177,14 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
         const logs = status.exists ? await tailLogs(docker, runtimeRef) : '';
         throw new AppError('UNAVAILABLE', `${(e as Error).message}; container ${status.state}${logs ? `: ${logs}` : ''}`);
       }
-      // guacd opens the socket itself when it may (guacd-access.ts); otherwise a loopback bridge.
-      const direct = guacdGid !== null;
-      if (direct) await shareSocketWithGuacd(socketPath, guacdGid);
-      const where = direct ? { host: socketPath, port: 0 } : { host: '127.0.0.1', port: await bridges.open(environmentId, socketPath) };
+      const where = await guacdAddress({ socketPath, guacdGid, bridges, bridgeKey: environmentId });
       const password = setting(VNC_PASSWORD_ENV);
       // RDP: xrdp relays to x11vnc and takes the same password, sent as the RDP user's. No sound over
       // RDP: xrdp's sound channel needs its session manager, which this unprivileged desktop does not run.
       if (protocol === 'rdp') return { protocol, ...where, username: 'genos', ...(password ? { password } : {}) };
       // Sound: the image's PulseAudio exports a socket (0777) beside the display's, when the image has it.
       const audio = await waitForAudioSocket(socketDirFor(environmentId));
-      const sound = !audio ? {} : direct ? { audioSocket: audio } : { audioPort: await bridges.open(audioBridgeKey(environmentId), audio) };
+      const sound = !audio ? {} : guacdGid !== null ? { audioSocket: audio } : { audioPort: await bridges.open(audioBridgeKey(environmentId), audio) };
       return { protocol: 'vnc', ...where, ...(password ? { password } : {}), ...sound };
     },
 

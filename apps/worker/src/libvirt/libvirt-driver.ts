@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppError, packagesForSpec, type RuntimeDriver, type RuntimeSandbox, type RuntimeStatus } from '@genos/core';
 import { DisplayBridges } from '../display/display-bridge';
-import { guacdGroupOf, prepareDisplayFolder, shareSocketWithGuacd } from '../display/guacd-access';
+import { guacdAddress, guacdGroupOf, prepareDisplayFolder } from '../display/guacd-access';
 import { waitForDisplay } from '../display/wait-for-vnc';
 import { domainName, domainXml, environmentIdOfDomain, DOMAIN_PREFIX, METADATA_NS, networkXml, parseMetadata, vmNetworkName } from './domain-xml';
 import { vmAccel, type VmAccel } from './accel';
@@ -32,10 +32,13 @@ export interface LibvirtDriverOptions {
   guacdUser?: string | null;
 }
 
-/** The uid QEMU runs as under libvirt (Debian: libvirt-qemu), owner of the display folder. */
-async function qemuUid(): Promise<number> {
-  const uid = parseInt((await exec('id', ['-u', 'libvirt-qemu']).catch(() => ({ stdout: '' }))).stdout, 10);
-  return Number.isNaN(uid) ? 0 : uid;
+/** The user QEMU runs as under libvirt (Debian: libvirt-qemu), owner of the display folder. */
+async function qemuUser(): Promise<{ uid: number; gid: number }> {
+  const { stdout } = await exec('id', ['-u', 'libvirt-qemu']).catch(() => ({ stdout: '' }));
+  const uid = parseInt(stdout, 10);
+  if (Number.isNaN(uid)) return { uid: 0, gid: 0 };
+  const gid = parseInt((await exec('id', ['-g', 'libvirt-qemu'])).stdout, 10);
+  return { uid, gid };
 }
 
 /** Last `genos-alive boot=… up=…` line of a VM's console: which boot is running, and for how long. */
@@ -51,7 +54,7 @@ export function createLibvirtDriver(
   opts: LibvirtDriverOptions,
 ): RuntimeDriver & { accel: VmAccel; bridges: DisplayBridges; socketDirFor(id: string): string; vmDirFor(id: string): string; consoleLogFor(id: string): string } {
   const bridges = opts.bridges ?? new DisplayBridges();
-  const guacdGid = guacdGroupOf(opts.guacdUser === undefined ? 'genos-guacd' : opts.guacdUser);
+  const guacdGid = guacdGroupOf(opts.guacdUser);
   const labels = opts.labels ?? {};
   const socketDirFor = (environmentId: string) => path.join(opts.stateDir, 'displays', environmentId);
   const vmDirFor = (environmentId: string) => path.join(opts.stateDir, 'vms', environmentId);
@@ -168,7 +171,7 @@ export function createLibvirtDriver(
       // The display folder belongs to QEMU's user, mode 0700: only it (and root) can reach the socket.
       const socketDir = socketDirFor(environmentId);
       await fs.rm(socketDir, { recursive: true, force: true });
-      await prepareDisplayFolder(socketDir, await qemuUid(), guacdGid);
+      await prepareDisplayFolder(socketDir, await qemuUser(), guacdGid);
 
       const disk = path.join(vmDir, 'disk.qcow2');
       const sizeBytes = Math.max(spec.resources.diskGiB * 2 ** 30, image.sizeBytes);
@@ -261,9 +264,7 @@ export function createLibvirtDriver(
         const log = (await fs.readFile(consoleLogFor(environmentId), 'latin1').catch(() => '')).replace(/\s+/g, ' ').trim().slice(-400);
         throw new AppError('UNAVAILABLE', `${(e as Error).message}; VM ${status.state}${log ? `: ${log}` : ''}`);
       }
-      // guacd opens QEMU's socket itself when it may (guacd-access.ts); otherwise a loopback bridge.
-      if (guacdGid !== null) await shareSocketWithGuacd(socketPath, guacdGid);
-      const where = guacdGid !== null ? { host: socketPath, port: 0 } : { host: '127.0.0.1', port: await bridges.open(environmentId, socketPath) };
+      const where = await guacdAddress({ socketPath, guacdGid, bridges, bridgeKey: environmentId });
       const xml = await virsh(['dumpxml', '--security-info', runtimeRef]);
       const password = /<graphics[^>]*\bpasswd=['"]([^'"]+)['"]/.exec(xml)?.[1];
       return { protocol: 'vnc', ...where, ...(password ? { password } : {}) };
