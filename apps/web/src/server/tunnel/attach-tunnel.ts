@@ -21,9 +21,6 @@ const GuacamoleLite = require('guacamole-lite') as new (
 
 export const TUNNEL_PATH = '/tunnel';
 
-// A closing tunnel says goodbye to guacd instead of dropping the socket (graceful-guacd-close.ts).
-closeGuacdGracefully();
-
 /**
  * Mounts guacamole-lite on our own HTTP server (same origin, one websocket
  * path). Every upgrade is checked before guacamole-lite sees it: the token
@@ -45,6 +42,8 @@ export function attachTunnel(opts: {
   /** Where guacd writes session recordings (when team policy or GENOS_RECORD_ALL asks); absent: never record. */
   recordings?: RecordingConfig | null;
 }) {
+  // A closing tunnel says goodbye to guacd instead of dropping the socket (graceful-guacd-close.ts; installed once).
+  closeGuacdGracefully();
   // Share-link tokens, recordings and the view-only input gate (tunnel-sessions.ts).
   const sessions = createTunnelSessions({ prisma: opts.prisma, key: opts.key, recordings: opts.recordings, log: opts.log });
   const guac = new GuacamoleLite(
