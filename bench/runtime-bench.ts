@@ -6,11 +6,19 @@
  *   container_resume_ttff_ms  paused container → unpause → first `img`
  * plus the cold VM's breakdown (overlay + define, QEMU start, guest kernel +
  * initrd, guest init to X, X to desktop, guacd). Standalone: `npx tsx bench/runtime-bench.ts`.
+ *
+ * It runs as an instance of its own (bench-<random>) with a state dir of its own (under the
+ * system's temporary folder): everything it made is removed at the end, when it fails, and on
+ * Ctrl+C (then it exits 130).
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import Dockerode from 'dockerode';
 import { DEFAULT_SPEC, type EnvironmentSpec, type RuntimeDriver } from '@genos/core';
+import { INSTANCE_LABEL } from '../apps/worker/src/docker/container-config';
 import { createDockerDriver } from '../apps/worker/src/docker/docker-driver';
 import { probeGuacd } from '../apps/worker/src/display/guacd-probe';
 import { createLibvirtDriver } from '../apps/worker/src/libvirt/libvirt-driver';
@@ -18,8 +26,6 @@ import { ensureVmBaseImage } from '../apps/worker/src/libvirt/vm-image';
 
 type Results = Record<string, { value: number; unit: string }>;
 const GUACD = { host: '127.0.0.1', port: 4822 };
-const stateDir = '/var/lib/genos/bench';
-const labels = { 'genos.instance': 'bench' };
 const RUNS = Number(process.env.BENCH_VM_RUNS ?? 3);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
@@ -52,7 +58,105 @@ function watchConsole(log: string): { stop(): Record<string, number> } {
   return { stop: () => (clearInterval(timer), marks) };
 }
 
+export interface BenchState {
+  /** bench-<random>: the genos.instance label of everything this run makes. */
+  instance: string;
+  stateDir: string;
+}
+
+/** An instance and a state dir of this bench run's own, new (nothing of an earlier run is used). */
+export async function freshBenchState(): Promise<BenchState> {
+  const instance = `bench-${randomBytes(3).toString('hex')}`;
+  return { instance, stateDir: await fs.mkdtemp(path.join(os.tmpdir(), `genos-${instance}-`)) };
+}
+
+/**
+ * Removes everything labelled with the run's instance (desktops with their networks and folders,
+ * any other container, network or volume, VMs) and then its state dir. Idempotent; failures are
+ * logged, not thrown, so one stuck object does not keep the rest.
+ */
+export async function removeBenchState(state: BenchState, log: (l: string) => void = console.log): Promise<void> {
+  const warn = (what: string) => (e: unknown) => log(`clean-up: ${what}: ${(e as Error).message}`);
+  const labels = { [INSTANCE_LABEL]: state.instance };
+  const filters = { label: [`${INSTANCE_LABEL}=${state.instance}`] };
+  const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
+  const containers = createDockerDriver({ docker, stateDir: state.stateDir, labels });
+  const desktops = await containers.list().catch((e: unknown) => {
+    warn('listing desktops')(e);
+    return [];
+  });
+  for (const s of desktops) {
+    await containers.terminate(s).catch(warn(`desktop ${s.environmentId}`));
+  }
+  await containers.bridges.closeAll();
+  for (const c of await docker.listContainers({ all: true, filters }).catch(() => [])) {
+    await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(warn(`container ${c.Names.join(',')}`));
+  }
+  for (const n of await docker.listNetworks({ filters }).catch(() => [])) await docker.getNetwork(n.Id).remove().catch(warn(`network ${n.Name}`));
+  for (const v of (await docker.listVolumes({ filters }).catch(() => ({ Volumes: [] }))).Volumes ?? []) {
+    await docker.getVolume(v.Name).remove().catch(warn(`volume ${v.Name}`));
+  }
+  // Firewall chains of the networks removed above.
+  await containers.sweep?.().catch(warn('firewall chains'));
+  if (existsSync('/dev/kvm')) {
+    const vms = createLibvirtDriver({ stateDir: state.stateDir, labels });
+    for (const s of await vms.list().catch(() => [])) await vms.terminate(s).catch(warn(`VM ${s.environmentId}`));
+    await vms.bridges.closeAll();
+  }
+  await fs.rm(state.stateDir, { recursive: true, force: true }).catch(warn(state.stateDir));
+}
+
+const interruptCleanups = new Set<() => Promise<void>>();
+let interrupted = false;
+function onSignal(signal: NodeJS.Signals): void {
+  const code = signal === 'SIGINT' ? 130 : 143;
+  if (interrupted) {
+    console.error(`${signal} again: quitting without finishing the clean-up`);
+    process.exit(code);
+  }
+  interrupted = true;
+  console.error(`\n${signal}: removing what the bench made (${signal} again to quit at once)…`);
+  // Twice: a create that was under way when the signal came may finish during the first pass.
+  const pass = () => Promise.allSettled([...interruptCleanups].map((cleanup) => cleanup()));
+  void pass()
+    .then(pass)
+    .finally(() => process.exit(code));
+}
+
+/**
+ * Runs `cleanup` on Ctrl+C (SIGINT) or SIGTERM, after which the process exits 130 (143 for
+ * SIGTERM). Returns the function that unregisters it.
+ */
+export function onInterrupt(cleanup: () => Promise<void>): () => void {
+  if (!interruptCleanups.size) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  interruptCleanups.add(cleanup);
+  return () => {
+    interruptCleanups.delete(cleanup);
+    if (!interruptCleanups.size && !interrupted) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  };
+}
+
 export async function benchRuntimes(log: (l: string) => void = console.log): Promise<Results> {
+  const state = await freshBenchState();
+  log(`instance ${state.instance}, state dir ${state.stateDir}`);
+  const cleanUp = () => removeBenchState(state, log);
+  const unregister = onInterrupt(cleanUp);
+  try {
+    return await measureRuntimes(state.stateDir, { [INSTANCE_LABEL]: state.instance }, log);
+  } finally {
+    // Still registered meanwhile: a Ctrl+C during this clean-up cleans up to the end too (it is idempotent), then exits.
+    await cleanUp();
+    unregister();
+  }
+}
+
+async function measureRuntimes(stateDir: string, labels: Record<string, string>, log: (l: string) => void): Promise<Results> {
   const results: Results = {};
   const spec: EnvironmentSpec = { ...DEFAULT_SPEC, apps: ['xterm'], resources: { ...DEFAULT_SPEC.resources, memoryMiB: 512, cpu: 1 } };
 

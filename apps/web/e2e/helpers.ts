@@ -62,8 +62,15 @@ export function existsInDesktop(id: string, file: string): boolean {
 
 export const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 
-/** The Docker label value the stack under test runs with (playwright.config.ts uses the same default). */
-export const E2E_INSTANCE = process.env.E2E_INSTANCE ?? 'test';
+/**
+ * The instance the stack under test runs with (its Docker labels and VM metadata): playwright.config.ts
+ * sets E2E_INSTANCE (a fresh t-e2e-<random> unless given) before the workers start, so this is the same.
+ */
+export const E2E_INSTANCE: string =
+  process.env.E2E_INSTANCE ??
+  (() => {
+    throw new Error('E2E_INSTANCE is not set: run the e2e suite with -c apps/web/playwright.config.ts');
+  })();
 
 /**
  * For test.afterEach, and only after a failure: remove what a half-finished
@@ -75,15 +82,23 @@ export async function removeLeftoversAfterFailure(testInfo: TestInfo): Promise<v
   for (const c of await docker.listContainers({ all: true, filters: { label: [`genos.instance=${E2E_INSTANCE}`] } })) {
     await docker.getContainer(c.Id).remove({ force: true });
   }
-  // VM desktops (nothing else runs libvirt domains while the e2e suite does).
+  // VM desktops of this run: named genos-vm-<id>, with the instance in their GenOS metadata.
   const virsh = (...args: string[]) => execFileSync('virsh', ['-c', 'qemu:///system', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   let domains: string[];
   try {
-    domains = virsh('list', '--all', '--name').split('\n').filter((d) => d.startsWith('genos-vm-'));
+    domains = virsh('list', '--all', '--name').split('\n').map((d) => d.trim()).filter((d) => d.startsWith('genos-vm-'));
   } catch {
     return; // no libvirt here
   }
-  for (const d of domains) {
+  const ours = (d: string) => {
+    try {
+      // As the worker's parseMetadata reads it (libvirt may drop the namespace prefix).
+      return new RegExp(`<(?:\\w+:)?label\\s+name="genos\\.instance"\\s+value="${E2E_INSTANCE}"`).test(virsh('metadata', d, 'https://genos.dev/libvirt/1'));
+    } catch {
+      return false; // gone meanwhile, or not GenOS's
+    }
+  };
+  for (const d of domains.filter(ours)) {
     for (const args of [['destroy', d], ['undefine', d, '--managed-save']]) {
       try {
         virsh(...args);

@@ -29,6 +29,9 @@ const schema = z.object({
   GENOS_OIDC_NAME: z.string().min(1).max(64).default('Single sign-on'),
   // Members of this group (the ID token's `groups` claim) are GenOS admins.
   GENOS_OIDC_ADMIN_GROUP: z.string().min(1).optional(),
+  // A Tor Browser tarball (https URL or absolute path) the workers install into app layers: the composer offers
+  // Tor Browser only when set, Firefox ESR through Tor otherwise. Set it alike for the web app and every worker.
+  GENOS_TOR_BROWSER_SOURCE: z.string().min(1).optional(),
   // Set to 1 behind a reverse proxy that sets X-Forwarded-For; otherwise the socket's address is used.
   GENOS_TRUST_PROXY: z.enum(['0', '1']).default('0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

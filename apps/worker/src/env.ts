@@ -21,12 +21,18 @@ const schema = z.object({
   GENOS_HOST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).optional(),
   // How often the worker compares the database with what Docker really runs.
   GENOS_RECONCILE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  // How long a tor-mode desktop's gateway may take to connect before its owner is told Tor is unreachable.
+  GENOS_TOR_BOOTSTRAP_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(90_000),
   // Separates deployments sharing one Docker engine (the test suite runs as 'test').
   GENOS_INSTANCE: z.string().regex(/^[a-z0-9-]{1,32}$/).default('default'),
   GENOS_STATE_DIR: z.string().min(1).optional(),
   DOCKER_SOCKET: z.string().default('/var/run/docker.sock'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   GENOS_PROVISION_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  // Tor Browser for app layers (images/build-app-layer.ts reads them): a tarball's https URL, pinned by its
+  // sha256, or an absolute path on this host. Unset: Tor Browser is not offered (set it for the web app too).
+  GENOS_TOR_BROWSER_SOURCE: z.string().min(1).optional(),
+  GENOS_TOR_BROWSER_SHA256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'GENOS_TOR_BROWSER_SHA256 must be 64 hex digits').optional(),
 });
 
 export type WorkerEnv = z.infer<typeof schema> & { GENOS_STATE_DIR: string };

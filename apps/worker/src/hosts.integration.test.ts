@@ -16,7 +16,7 @@ import {
   type Store,
 } from '@genos/core';
 import { bossEnqueue, createBoss, createPrismaStore, ensureQueues, type PgBoss } from '@genos/db';
-import { createTestDatabase, type TestDatabase } from '@genos/db/testing';
+import { createTestDatabase, freshTestState, type TestDatabase } from '@genos/db/testing';
 import { ENV_LABEL, HOST_LABEL, INSTANCE_LABEL } from './docker/container-config';
 import { probeGuacd } from './display/guacd-probe';
 
@@ -24,7 +24,9 @@ import { probeGuacd } from './display/guacd-probe';
 // crashes, several hosts on one machine, and refused configuration.
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const MAIN = path.join(ROOT, 'apps/worker/src/main.ts');
-const STATE_DIR = '/var/lib/genos/test';
+// A state dir and an instance of this run's own (the workers get both), removed at the end.
+const state = await freshTestState('hosts');
+const STATE_DIR = state.stateDir;
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 
 interface Worker {
@@ -71,7 +73,7 @@ function startWorker(ctx: Ctx, host: string, extra: Record<string, string> = {})
       ...process.env,
       DATABASE_URL: ctx.db.url,
       GENOS_HOST_NAME: host,
-      GENOS_INSTANCE: 'test',
+      GENOS_INSTANCE: state.instance,
       GENOS_STATE_DIR: STATE_DIR,
       GENOS_HEARTBEAT_MS: '500',
       // info, not warn: "worker ready" is how the test knows the handlers are subscribed.
@@ -137,18 +139,22 @@ const create = async (ctx: Ctx) => {
 };
 
 afterAll(async () => {
-  for (const w of workers) if (w.proc.exitCode === null && w.proc.signalCode === null) await kill9(w).catch(() => undefined);
-  // Leave nothing behind even when a test failed half-way.
-  for (const host of hostsUsed) {
-    for (const c of await docker.listContainers({ all: true, filters: { label: [`${INSTANCE_LABEL}=test`, `${HOST_LABEL}=${host}`] } })) {
-      await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-      envIds.add(c.Labels[ENV_LABEL] ?? '');
+  try {
+    for (const w of workers) if (w.proc.exitCode === null && w.proc.signalCode === null) await kill9(w).catch(() => undefined);
+    // Leave nothing behind even when a test failed half-way.
+    for (const host of hostsUsed) {
+      for (const c of await docker.listContainers({ all: true, filters: { label: [`${INSTANCE_LABEL}=${state.instance}`, `${HOST_LABEL}=${host}`] } })) {
+        await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+        envIds.add(c.Labels[ENV_LABEL] ?? '');
+      }
     }
-  }
-  for (const id of envIds) if (id) await fs.rm(path.join(STATE_DIR, 'displays', id), { recursive: true, force: true });
-  for (const ctx of contexts) {
-    await ctx.boss.stop({ graceful: false }).catch(() => undefined);
-    await ctx.db.drop();
+    for (const id of envIds) if (id) await fs.rm(path.join(STATE_DIR, 'displays', id), { recursive: true, force: true });
+    for (const ctx of contexts) {
+      await ctx.boss.stop({ graceful: false }).catch(() => undefined);
+      await ctx.db.drop();
+    }
+  } finally {
+    await state.remove();
   }
 });
 
@@ -161,7 +167,7 @@ describe('worker processes on the real engine', () => {
 
     // Kill -9 the moment the sandbox exists, before its desktop is up.
     const events = (await docker.getEvents({
-      filters: { type: ['container'], event: ['create'], label: [`${INSTANCE_LABEL}=test`, `${HOST_LABEL}=${host}`] },
+      filters: { type: ['container'], event: ['create'], label: [`${INSTANCE_LABEL}=${state.instance}`, `${HOST_LABEL}=${host}`] },
     })) as unknown as NodeJS.ReadableStream & { destroy(): void };
     let created = '';
     events.on('data', (chunk: Buffer) => {

@@ -11,8 +11,12 @@ import { ensureBaseImage } from './images/build-base-image';
 import { registerHandlers } from './jobs/register-handlers';
 import { registerImageBuildHandler } from './jobs/image-build-handler';
 import { startLifetimePolicy, suspendResumeHandlers } from './jobs/suspend-resume-handlers';
+import { assertSocketPathsFit } from '@genos/db/state-dir';
 import { loadEnv } from './env';
 import { createLogger } from './logger';
+import { RepeatedErrors } from './reconcile/repeated-errors';
+import { watchTorGateway } from './docker/network/watch-tor-gateway';
+import { watchDesktopExits } from './reconcile/watch-desktop-exits';
 
 /** Refuses to start with a clear message (no stack trace) and a non-zero exit. */
 function fatal(message: string): never {
@@ -23,6 +27,8 @@ function fatal(message: string): never {
 let env: ReturnType<typeof loadEnv>;
 try {
   env = loadEnv();
+  // A state dir too deep for unix sockets would fail every desktop later, with a misleading error.
+  assertSocketPathsFit(env.GENOS_STATE_DIR);
 } catch (e) {
   fatal((e as Error).message);
 }
@@ -72,17 +78,23 @@ await ensureHostQueues(boss, host.id);
 log.info({ host: host.id, cpuCapacity: host.cpuCapacity, memoryMiB: host.memoryMiB }, 'host registered');
 const poolOwnerId = await ensurePoolOwner(prisma);
 // Make the database and Docker agree before taking jobs. Nothing is in flight yet,
-// so anything still provisioning here was cut off by a crash.
+// so anything still provisioning here was cut off by a crash. A resource that cannot
+// be repaired is reported (once while it keeps failing the same way) and never stops
+// the worker: the next run tries again.
+const repeated = new RepeatedErrors();
 const reconcile = async (atStart: boolean) => {
   const report = await reconcileHost({ store, driver, hostName: host.id, atStart });
   for (const r of report.removed) log.warn({ environmentId: r.environmentId, reason: r.reason }, 'reconcile: removed a sandbox the database does not account for');
   for (const r of report.failed) log.warn({ environmentId: r.environmentId, reason: r.reason }, 'reconcile: marked environment failed and removed its sandbox');
   if (report.back.length) log.warn({ environments: report.back }, 'reconcile: host is back, environments reachable again');
+  for (const e of repeated.fresh(report.errors)) log.error({ environmentId: e.environmentId, step: e.step, error: e.error }, 'reconcile: could not repair (retried every run, reported again only if the error changes)');
   // Bridges live in this process: bring back the ones of desktops that kept running.
-  if (atStart || report.back.length) await restoreDisplayBridges({ prisma, driver, hostName: host.id, log, ids: atStart ? undefined : report.back });
+  if (atStart || report.back.length) {
+    await restoreDisplayBridges({ prisma, driver, hostName: host.id, log, ids: atStart ? undefined : report.back }).catch((err) => log.error({ err }, 'reconcile: could not restore display bridges'));
+  }
   return report;
 };
-await reconcile(true);
+await reconcile(true).catch((err) => log.error({ err }, 'reconcile at start failed; retrying on the next run'));
 const handlers = await registerHandlers({
   boss,
   store,
@@ -93,6 +105,10 @@ const handlers = await registerHandlers({
   poolOwnerId,
   log,
   extra: suspendResumeHandlers({ store, driver, log }),
+  // A tor-mode desktop whose gateway cannot reach Tor says so on its page, instead of pages that never load.
+  onRunning: (e) => {
+    if (e.spec.runtime === 'container' && e.spec.network.mode === 'tor') watchTorGateway({ docker, store, environmentId: e.id, timeoutMs: env.GENOS_TOR_BOOTSTRAP_TIMEOUT_MS, log });
+  },
 });
 // Admins' image builds (shared queue): any worker with Docker runs them, logging into the Image row.
 await registerImageBuildHandler({ boss, store, docker, log });
@@ -127,15 +143,30 @@ const ticker = setInterval(() => {
     .catch((err) => log.error({ err }, 'scheduler tick failed'));
 }, env.GENOS_HEARTBEAT_MS);
 // Sandboxes that died, orphans, hosts that came back: compare again every so often.
+// At most one run at a time; a request during a run (a desktop died meanwhile) runs once more after it.
 let reconciling = false;
+let again = false;
 function reconcileSoon() {
-  if (reconciling) return;
+  if (reconciling) {
+    again = true;
+    return;
+  }
   reconciling = true;
   void reconcile(false)
     .catch((err) => log.error({ err }, 'reconcile failed'))
-    .finally(() => (reconciling = false));
+    .finally(() => {
+      reconciling = false;
+      if (again) {
+        again = false;
+        reconcileSoon();
+      }
+    });
 }
 const reconciler = setInterval(reconcileSoon, env.GENOS_RECONCILE_MS);
+// A desktop that dies or is removed from outside is noticed at once, not at the next 30 s tick.
+const exits = watchDesktopExits({ docker, labels: { [INSTANCE_LABEL]: env.GENOS_INSTANCE, [HOST_LABEL]: env.GENOS_HOST_NAME }, onExit: reconcileSoon, log });
+// One bad promise somewhere must not take the worker (and every desktop's provisioning) down with it.
+process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 log.info({ host: env.GENOS_HOST_NAME }, 'worker ready');
 
 let stopping = false;
@@ -147,6 +178,7 @@ async function shutdown(signal: string) {
   clearInterval(ticker);
   lifetimePolicy.stop();
   clearInterval(reconciler);
+  exits.stop();
   await handlers.stop();
   await boss.stop({ graceful: true, timeout: 5000 }).catch(() => undefined);
   await driver.bridges.closeAll();

@@ -55,7 +55,10 @@ export function RemoteDisplay(props: {
   resizable?: boolean;
   /** The desktop's own size, which "Scale" goes back to. */
   size?: { width: number; height: number };
+  /** The page's main content: the screen takes the window below the display's top, not the whole window's height. */
+  fill?: boolean;
 }) {
+  const root = useRef<HTMLDivElement>(null);
   const host = useRef<HTMLDivElement>(null);
   const frame = useRef<HTMLDivElement>(null);
   const [status, setStatus] = useState<DisplayStatus>('connecting');
@@ -78,6 +81,8 @@ export function RemoteDisplay(props: {
   fitRef.current = fit;
   const resizable = useRef(props.resizable);
   resizable.current = props.resizable;
+  const fill = useRef(props.fill);
+  fill.current = props.fill;
   const onStatus = useRef(props.onStatus);
   onStatus.current = props.onStatus;
   const getToken = useRef(props.getToken);
@@ -92,7 +97,8 @@ export function RemoteDisplay(props: {
   /**
    * Scales the remote screen into the space it has: the frame's width (never
    * wider than the window) and the window's height, wherever the page is
-   * scrolled; in fullscreen, the whole screen below the overlay.
+   * scrolled; with `fill`, the window below the frame's place in the page, less
+   * what is shown under the frame; in fullscreen, the whole screen below the overlay.
    */
   const rescale = useCallback(() => {
     const s = session.current;
@@ -100,9 +106,12 @@ export function RemoteDisplay(props: {
     if (!s || !box) return;
     const w = s.display.getWidth();
     const h = s.display.getHeight();
-    const left = Math.max(0, box.getBoundingClientRect().left);
+    const rect = box.getBoundingClientRect();
+    const left = Math.max(0, rect.left);
     const availW = Math.min(box.clientWidth, document.documentElement.clientWidth - left);
-    const availH = window.innerHeight - (fullscreen ? box.getBoundingClientRect().top : 16);
+    // The status line and the on-screen keyboard under the frame, for fill.
+    const below = root.current ? root.current.getBoundingClientRect().bottom - rect.bottom : 0;
+    const availH = fullscreen ? window.innerHeight - rect.top : fill.current ? window.innerHeight - (rect.top + window.scrollY) - below - 16 : window.innerHeight - 16;
     s.display.scale(fitScale(w, h, availW, availH, fullscreen));
     if (resizable.current && fitRef.current === 'resize' && w > 0) askSize(Math.floor(availW), Math.floor(availH));
   }, [fullscreen]);
@@ -286,7 +295,7 @@ export function RemoteDisplay(props: {
             : status;
 
   return (
-    <div style={{ position: 'relative', minWidth: 0, background: fullscreen ? '#000' : undefined }}>
+    <div ref={root} style={{ position: 'relative', minWidth: 0, background: fullscreen ? '#000' : undefined }}>
       <DisplayOverlay
         label={label}
         tone={status === 'connected' ? 'ok' : status === 'error' || status === 'disconnected' ? 'bad' : 'wait'}

@@ -17,6 +17,9 @@ export function SpecCard(props: { result: ComposeResult; onLaunch?: () => void; 
   const { result } = props;
   const spec = result.spec;
   const changes = result.changes;
+  // Notices (an app this deployment cannot install, and what it gets instead) stand above the spec, not among the defaults.
+  const notices = result.notices ?? [];
+  const assumptions = result.assumptions.filter((a) => !notices.includes(a));
   const row = (label: string, prefix: string[], value: React.ReactNode, testId?: string) => (
     <tr className={prefix.some((p) => touched(changes, p)) ? 'changed' : undefined}>
       <th>{label}</th>
@@ -26,6 +29,11 @@ export function SpecCard(props: { result: ComposeResult; onLaunch?: () => void; 
   return (
     <div className="card" data-testid="spec-card" data-status={result.status}>
       <h3 style={{ marginTop: 0 }}>{spec ? `${spec.name} · ` : ''}<span className={result.status === 'ok' ? 'ok' : 'warn'}>{STATUS_TITLE[result.status]}</span></h3>
+      {notices.length > 0 && (
+        <ul data-testid="spec-notices" role="note" style={{ listStyle: 'none', padding: 0 }}>
+          {notices.map((n) => <li key={n} className="warn"><strong>Please note:</strong> {n}</li>)}
+        </ul>
+      )}
       {changes && changes.length > 0 && (
         <>
           <h4>Changed</h4>
@@ -58,10 +66,10 @@ export function SpecCard(props: { result: ComposeResult; onLaunch?: () => void; 
           <ul data-testid="spec-problems">{result.problems.map((p) => <li key={p.field + p.message} className="error" data-kind={p.kind}>{p.message}</li>)}</ul>
         </>
       )}
-      {result.assumptions.length > 0 && (
+      {assumptions.length > 0 && (
         <details open={result.status === 'ok'}>
-          <summary>Assumptions ({result.assumptions.length})</summary>
-          <ul data-testid="spec-assumptions">{result.assumptions.map((a) => <li key={a} className="muted">{a}</li>)}</ul>
+          <summary>Assumptions ({assumptions.length})</summary>
+          <ul data-testid="spec-assumptions">{assumptions.map((a) => <li key={a} className="muted">{a}</li>)}</ul>
         </details>
       )}
       {result.status === 'ok' && props.onLaunch && (

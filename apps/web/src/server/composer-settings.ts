@@ -2,11 +2,11 @@ import os from 'node:os';
 import {
   APP_CATALOG,
   boundsFor,
+  capabilitiesFor,
   capabilitiesForHosts,
   type CatalogApp,
   composerModelFromEnv,
   type composeRequest,
-  DEPLOYMENT_CAPABILITIES,
   type DeploymentCapabilities,
   effectiveBounds,
   type ResourceBounds,
@@ -40,7 +40,7 @@ export function composerSettings(): ComposerSettings {
   const e = env();
   return (cached = {
     bounds: boundsFor({ hostCpus: os.cpus().length, hostMemoryMiB: Math.floor(os.totalmem() / 2 ** 20) }),
-    capabilities: DEPLOYMENT_CAPABILITIES,
+    capabilities: capabilitiesFor({ torBrowser: torBrowserConfigured() }),
     model: composerModelFromEnv({ GENOS_LLM_BASE_URL: e.GENOS_LLM_BASE_URL, GENOS_LLM_MODEL: e.GENOS_LLM_MODEL, GENOS_LLM_API_KEY: e.GENOS_LLM_API_KEY }),
     timeoutMs: e.GENOS_LLM_TIMEOUT_MS,
   });
@@ -59,10 +59,13 @@ export async function composerSettingsFor(opts: { store: Store; userId: string; 
   return { ...composerSettings(), bounds, catalog, capabilities };
 }
 
-/** What the deployment builds now: virtual machines only while a live host offers libvirt. */
+/** What the deployment builds now: virtual machines only while a live host offers libvirt; Tor Browser only with a source for it. */
 export async function liveCapabilities(store: Store): Promise<DeploymentCapabilities> {
-  return capabilitiesForHosts(await store.hosts.list());
+  return capabilitiesForHosts(await store.hosts.list(), { torBrowser: torBrowserConfigured() });
 }
+
+/** GENOS_TOR_BROWSER_SOURCE is set: the workers' app layer builds install Tor Browser from it. */
+const torBrowserConfigured = () => Boolean(env().GENOS_TOR_BROWSER_SOURCE);
 
 const CATALOG_TTL_MS = 10_000;
 let catalogCache: { at: number; apps: Promise<readonly CatalogApp[]> } | undefined;

@@ -5,15 +5,18 @@ import { randomBytes } from 'node:crypto';
 import Dockerode from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC, tunnelSettingsFor, type EnvironmentSpec } from '@genos/core';
-import { INSTANCE_LABEL, TRANSFER_MOUNT } from '../docker/container-config';
+import { freshTestState } from '@genos/db/testing';
+import { TRANSFER_MOUNT } from '../docker/container-config';
 import { createDockerDriver } from '../docker/docker-driver';
 import { parseInstructions } from './guacd-probe';
 
 // Sound and file transfer of a real desktop: PulseAudio in the image, the worker's
 // audio bridge, guacd 1.3 streaming it; the transfer folder seen from both sides.
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
-const stateDir = '/var/lib/genos/test';
-const driver = createDockerDriver({ docker, stateDir, labels: { [INSTANCE_LABEL]: 'test' } });
+// A state dir and an instance of this run's own, removed at the end.
+const state = await freshTestState('audio');
+const { stateDir } = state;
+const driver = createDockerDriver({ docker, stateDir, labels: state.labels });
 const spec: EnvironmentSpec = { ...DEFAULT_SPEC, apps: ['xterm'], resources: { ...DEFAULT_SPEC.resources, memoryMiB: 512, cpu: 0.5 } };
 const id = `audio${randomBytes(5).toString('hex')}`;
 let ref = '';
@@ -59,6 +62,7 @@ function listen(settings: Record<string, string | number | boolean>) {
 
 afterAll(async () => {
   if (ref) await driver.terminate({ environmentId: id, runtimeRef: ref }).catch(() => undefined);
+  await state.remove();
 });
 
 describe('desktop sound and file transfer', () => {

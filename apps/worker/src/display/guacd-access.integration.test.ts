@@ -4,7 +4,7 @@ import path from 'node:path';
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC, type EnvironmentSpec } from '@genos/core';
-import { INSTANCE_LABEL } from '../docker/container-config';
+import { freshTestState } from '@genos/db/testing';
 import { createDockerDriver } from '../docker/docker-driver';
 import { ensureBaseImage } from '../images/build-base-image';
 import { guacdGroupOf } from './guacd-access';
@@ -14,8 +14,9 @@ import { probeGuacd } from './guacd-probe';
 // desktop's own socket, and no other user of the host can; a host without guacd's user falls
 // back to a loopback bridge, which guacd streams through just the same.
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
-const stateDir = '/var/lib/genos/test';
-const labels = { [INSTANCE_LABEL]: 'test' };
+// A state dir and an instance of this run's own, removed at the end.
+const state = await freshTestState('guacd-access');
+const { stateDir, labels } = state;
 const driver = createDockerDriver({ docker, stateDir, labels });
 const GUACD = { host: '127.0.0.1', port: 4822 };
 const spec: EnvironmentSpec = { ...DEFAULT_SPEC, apps: ['xterm'], resources: { ...DEFAULT_SPEC.resources, memoryMiB: 512, cpu: 0.5 } };
@@ -37,6 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (ref) await driver.terminate({ environmentId: id, runtimeRef: ref }).catch(() => undefined);
+  await state.remove();
 });
 
 describe('guacd and the display socket', () => {

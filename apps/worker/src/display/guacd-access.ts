@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { DisplayBridges } from './display-bridge';
+import { ensurePassablePath } from '@genos/db/state-dir';
 
 /**
  * guacd on this host opens each desktop's display socket itself: its VNC
@@ -31,14 +32,21 @@ export function guacdGroupOf(user: string | null = DEFAULT_GUACD_USER): number |
 }
 
 /**
- * The display folder: its owner (the desktop, or QEMU) has it all; guacd's
- * group may only pass through to a socket it knows the name of. Without
- * guacd's group it stays the owner's alone (0700).
+ * The display folder of one environment, `<stateDir>/displays/<id>`: every
+ * folder on the way is passable (@genos/db/state-dir); this one's owner (the
+ * desktop, or QEMU) has it all and guacd's group may only pass through to a
+ * socket it knows the name of. Without guacd's group it stays the owner's
+ * alone (0700). Starts empty: whatever a previous desktop of the same id left
+ * is removed.
  */
-export async function prepareDisplayFolder(dir: string, owner: { uid: number; gid: number }, guacdGid: number | null): Promise<void> {
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  await fs.chown(dir, owner.uid, guacdGid ?? owner.gid);
-  await fs.chmod(dir, guacdGid === null ? 0o700 : 0o710);
+export async function prepareDisplayFolder(opts: { stateDir: string; environmentId: string; owner: { uid: number; gid: number }; guacdGid: number | null }): Promise<string> {
+  const displays = await ensurePassablePath(opts.stateDir, 'displays');
+  const dir = path.join(displays, opts.environmentId);
+  await fs.rm(dir, { recursive: true, force: true });
+  await fs.mkdir(dir, { mode: 0o700 });
+  await fs.chown(dir, opts.owner.uid, opts.guacdGid ?? opts.owner.gid);
+  await fs.chmod(dir, opts.guacdGid === null ? 0o700 : 0o710);
+  return dir;
 }
 
 /**

@@ -36,4 +36,12 @@ describe('standard sandbox profile', () => {
     const c = containerConfig({ ...base, spec: { ...DEFAULT_SPEC, apps: ['xterm', 'firefox-esr'], display: { protocol: 'vnc', width: 1920, height: 1080 } } });
     expect(c.Env).toEqual(expect.arrayContaining(['GENOS_WIDTH=1920', 'GENOS_HEIGHT=1080', 'GENOS_APPS=xterm\nfirefox-esr']));
   });
+
+  it("names the apps for the desktop's menu and launcher bar, line for line with their commands", () => {
+    const c = containerConfig({ ...base, spec: { ...DEFAULT_SPEC, apps: ['firefox-esr', 'htop', 'not-in-catalog', 'torbrowser-launcher'] } });
+    expect(c.Env).toEqual(expect.arrayContaining([
+      'GENOS_APPS=firefox-esr\nxterm -e htop\nnot-in-catalog\ntorbrowser',
+      'GENOS_APP_NAMES=Firefox ESR\nhtop\nnot-in-catalog\nTor Browser',
+    ]));
+  });
 });

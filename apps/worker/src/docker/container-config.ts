@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import { DISPLAY_RESIZE_MAX, launchCommandsForSpec, type EnvironmentSpec } from '@genos/core';
+import { DISPLAY_RESIZE_MAX, launchCommandsForSpec, launchNamesForSpec, type EnvironmentSpec } from '@genos/core';
 import { teamNetworkName, torNetworkName, torProxyEnv } from './network/names';
 
 export const MANAGED_LABEL = 'genos.managed';
@@ -70,6 +70,8 @@ export function containerConfig(opts: {
       `GENOS_MAX_HEIGHT=${Math.max(DISPLAY_RESIZE_MAX.height, spec.display.height)}`,
       `${PROTOCOL_ENV}=${spec.display.protocol}`,
       `GENOS_APPS=${launchCommandsForSpec(spec).join('\n')}`,
+      // Their names, line for line, for the desktop's menu and launcher bar (genos-desktop).
+      `GENOS_APP_NAMES=${launchNamesForSpec(spec).join('\n')}`,
       // Chromium's own sandbox needs privileges this container does not have.
       'CHROMIUM_FLAGS=--no-sandbox',
       ...(opts.vncPassword ? [`${VNC_PASSWORD_ENV}=${opts.vncPassword}`] : []),

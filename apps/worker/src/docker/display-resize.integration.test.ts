@@ -1,16 +1,18 @@
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC, type EnvironmentSpec } from '@genos/core';
+import { freshTestState } from '@genos/db/testing';
 import { openGuacdSession, type GuacdSession } from '../display/guacd-probe';
 import { ensureBaseImage } from '../images/build-base-image';
-import { INSTANCE_LABEL } from './container-config';
 import { createDockerDriver } from './docker-driver';
 import { execInContainer } from './exec-in-container';
 
 // The desktop's screen follows the viewer's window: the driver resizes Xvfb (genos-resize), and
 // x11vnc and guacd pass the new size on by themselves. Real Docker, real guacd.
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
-const driver = createDockerDriver({ docker, stateDir: '/var/lib/genos/test', labels: { [INSTANCE_LABEL]: 'test' } });
+// A state dir and an instance of this run's own, removed at the end.
+const state = await freshTestState('display-resize');
+const driver = createDockerDriver({ docker, stateDir: state.stateDir, labels: state.labels });
 const GUACD = { host: '127.0.0.1', port: 4822 };
 const spec: EnvironmentSpec = { ...DEFAULT_SPEC, apps: ['xterm'], resources: { ...DEFAULT_SPEC.resources, memoryMiB: 512, cpu: 0.5 } };
 const id = `rsz${Date.now().toString(36)}`;
@@ -39,6 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   session?.close();
   if (ref) await driver.terminate({ environmentId: id, runtimeRef: ref }).catch(() => undefined);
+  await state.remove();
 });
 
 describe('resizing a desktop\'s screen', () => {

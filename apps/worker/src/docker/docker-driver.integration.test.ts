@@ -1,17 +1,20 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import Dockerode from 'dockerode';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { DEFAULT_SPEC, type EnvironmentSpec } from '@genos/core';
+import { freshTestState } from '@genos/db/testing';
 import { ensureBaseImage } from '../images/build-base-image';
 import { runDriverContract } from '../runtime/driver-contract';
-import { INSTANCE_LABEL, networkName } from './container-config';
+import { networkName } from './container-config';
 import { createDockerDriver } from './docker-driver';
 
 // The driver contract (../runtime/driver-contract.ts), against the real Docker engine and the real guacd.
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
-const stateDir = '/var/lib/genos/test';
-const driver = createDockerDriver({ docker, stateDir, labels: { [INSTANCE_LABEL]: 'test' } });
+// A state dir and an instance of this run's own, removed at the end.
+const state = await freshTestState('docker-driver');
+const { stateDir } = state;
+const driver = createDockerDriver({ docker, stateDir, labels: state.labels });
 const spec: EnvironmentSpec = { ...DEFAULT_SPEC, apps: ['xterm'], resources: { ...DEFAULT_SPEC.resources, memoryMiB: 512, cpu: 0.5 } };
 
 async function execIn(ref: string, cmd: string[]): Promise<string> {
@@ -23,6 +26,9 @@ async function execIn(ref: string, cmd: string[]): Promise<string> {
     stream.on('end', () => resolve(s.replace(/[\x00-\x08]/g, '')));
   });
 }
+
+// Registered before the contract's own afterAll, so it runs after it (vitest runs after-hooks in reverse).
+afterAll(() => state.remove());
 
 runDriverContract({
   name: 'docker',

@@ -6,6 +6,7 @@ import { AppError, packagesForSpec, type RuntimeDriver, type RuntimeSandbox, typ
 import { DisplayBridges } from '../display/display-bridge';
 import { audioBridgeKey, waitForAudioSocket } from '../display/audio-bridge';
 import { guacdAddress, guacdGroupOf, prepareDisplayFolder } from '../display/guacd-access';
+import { ensurePassablePath } from '@genos/db/state-dir';
 import { displaySocketName, waitForDisplay } from '../display/wait-for-vnc';
 import { ensureAppLayer } from '../images/build-app-layer';
 import { execInContainer } from './exec-in-container';
@@ -68,9 +69,10 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
           reported.add(image.id);
         }
       }
-      const socketDir = socketDirFor(environmentId);
-      await prepareDisplayFolder(socketDir, { uid: DESKTOP_UID, gid: DESKTOP_UID }, guacdGid);
+      const socketDir = await prepareDisplayFolder({ stateDir: opts.stateDir, environmentId, owner: { uid: DESKTOP_UID, gid: DESKTOP_UID }, guacdGid });
       const transferDir = transferDirFor(environmentId);
+      // Only root (the web app) and the desktop itself use transfers: the shared root stays 0700.
+      await ensurePassablePath(opts.stateDir);
       await fs.mkdir(path.dirname(transferDir), { recursive: true, mode: 0o700 });
       await fs.mkdir(transferDir, { recursive: true, mode: 0o700 });
       await fs.chown(transferDir, DESKTOP_UID, DESKTOP_UID);
@@ -125,9 +127,9 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
         const info = await docker.getContainer(runtimeRef).inspect();
         const s = info.State;
         const state = s.Paused ? 'paused' : s.Running ? 'running' : s.Status === 'created' ? 'created' : 'exited';
-        return { exists: true, state, detail: s.Status };
+        return { exists: true, state, detail: s.Status, ...(state === 'exited' ? { reason: exitReason(s, info.HostConfig?.Memory) } : {}) };
       } catch (e) {
-        if (dockerStatus(e) === 404) return { exists: false, state: 'missing' };
+        if (dockerStatus(e) === 404) return { exists: false, state: 'missing', reason: 'its container was removed outside GenOS' };
         throw e;
       }
     },
@@ -194,6 +196,15 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       if (exitCode !== 0) throw new AppError('UNAVAILABLE', `the desktop could not take ${size.width}x${size.height}: ${output.slice(-300) || `exit ${exitCode}`}`);
     },
   };
+}
+
+/** Why a desktop container stopped, as its owner would want it said. */
+export function exitReason(s: { OOMKilled?: boolean; ExitCode?: number; Error?: string }, memoryBytes?: number): string {
+  if (s.OOMKilled) return `the desktop ran out of memory${memoryBytes ? ` (its limit is ${Math.round(memoryBytes / 2 ** 20)} MiB)` : ''}`;
+  if (s.Error) return `the desktop stopped: ${s.Error}`;
+  // 137/143: killed by a signal from outside (docker kill/stop), not by the desktop itself.
+  if (s.ExitCode === 137 || s.ExitCode === 143) return 'the desktop was stopped from outside GenOS';
+  return `the desktop stopped (its display server exited with code ${s.ExitCode ?? 'unknown'})`;
 }
 
 async function tailLogs(docker: Dockerode, ref: string): Promise<string> {

@@ -1,16 +1,20 @@
+import path from 'node:path';
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC, type DisplayEndpoint, type EnvironmentSpec } from '@genos/core';
+import { freshTestState } from '@genos/db/testing';
 import { openGuacdSession, type GuacdSession } from '../display/guacd-probe';
 import { ensureBaseImage } from '../images/build-base-image';
-import { INSTANCE_LABEL } from './container-config';
 import { createDockerDriver } from './docker-driver';
 
 // RDP end to end on the real parts: guacd's RDP plugin (FreeRDP opens rdp.sock itself) →
 // xrdp in the container → its x11vnc. What a user notices: typed keys reach the desktop, and
 // only with this environment's password.
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
-const driver = createDockerDriver({ docker, stateDir: '/var/lib/genos/test', labels: { [INSTANCE_LABEL]: 'test' } });
+// A state dir and an instance of this run's own, removed at the end.
+const state = await freshTestState('rdp');
+const driver = createDockerDriver({ docker, stateDir: state.stateDir, labels: state.labels });
+afterAll(() => state.remove());
 const GUACD = { host: '127.0.0.1', port: 4822 };
 const rdpSpec = (isolation: EnvironmentSpec['isolation']): EnvironmentSpec => ({
   ...DEFAULT_SPEC,
@@ -75,7 +79,7 @@ async function eventually(check: () => Promise<boolean>, ms: number): Promise<bo
   });
 
   it('exports an RDP endpoint with its own user and password', () => {
-    expect(endpoint).toMatchObject({ protocol: 'rdp', host: `/var/lib/genos/test/displays/${id}/rdp.sock`, username: 'genos' });
+    expect(endpoint).toMatchObject({ protocol: 'rdp', host: path.join(state.stateDir, 'displays', id, 'rdp.sock'), username: 'genos' });
     expect(endpoint.password).toMatch(/^[\w-]{8}$/);
   });
 

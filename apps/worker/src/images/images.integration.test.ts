@@ -1,18 +1,19 @@
 // Needs root and a running dockerd (scripts/setup-host.sh). The first run on a
 // machine builds the base image (~75 s); later runs take a few seconds plus
 // the cowsay app layer build (~15 s, needs Debian's archive).
-import { chown, chmod, mkdtemp, rm, stat } from 'node:fs/promises';
+import { chown, chmod, mkdtemp, stat } from 'node:fs/promises';
 import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshTestState } from '@genos/db/testing';
 import { BASE_TAG, ensureBaseImage } from './build-base-image.ts';
 import { appLayerTag, ensureAppLayer } from './build-app-layer.ts';
 
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
-const LABELS = { 'genos.managed': 'true', 'genos.test': 'true' };
-const dirs: string[] = [];
+// A state dir and an instance of this run's own: display folders below it, containers labelled with it.
+const state = await freshTestState('images');
+const LABELS = { 'genos.managed': 'true', ...state.labels };
 const images: string[] = [];
 
 // The runtime contract from docker/desktop-base/README.md.
@@ -31,8 +32,7 @@ function secureHostConfig(displayDir: string): Dockerode.HostConfig {
 }
 
 async function displayDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'genos-display-test-'));
-  dirs.push(dir);
+  const dir = await mkdtemp(join(state.stateDir, 'display-'));
   await chown(dir, 1000, 1000);
   await chmod(dir, 0o700);
   return dir;
@@ -80,12 +80,15 @@ describe('desktop images', () => {
   }, 600_000);
 
   afterAll(async () => {
-    const containers = await docker.listContainers({ all: true, filters: { label: ['genos.test=true'] } });
-    await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true })));
-    // The base image is a shared prerequisite of the whole system and is kept;
-    // app layers built here are removed.
-    for (const tag of images) await docker.getImage(tag).remove({ force: true }).catch(() => {});
-    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+    try {
+      const containers = await docker.listContainers({ all: true, filters: { label: [`genos.instance=${state.instance}`] } });
+      await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+      // The base image is a shared prerequisite of the whole system and is kept;
+      // app layers built here are removed.
+      for (const tag of images) await docker.getImage(tag).remove({ force: true }).catch(() => {});
+    } finally {
+      await state.remove();
+    }
   }, 60_000);
 
   it('has the base image with user genos (1000:1000)', async () => {

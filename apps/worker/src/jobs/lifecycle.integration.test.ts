@@ -11,15 +11,16 @@ import {
   type Actor,
   type Store,
 } from '@genos/core';
-import { bossEnqueue, createBoss, createPrismaStore, ensureQueues, type PgBoss } from '@genos/db';
-import { createTestDatabase, registerTestHost, type TestDatabase } from '@genos/db/testing';
-import { INSTANCE_LABEL } from '../docker/container-config';
+import type { PgBoss } from '@genos/db';
+import { createWorkerTestBed, freshTestState, type TestDatabase } from '@genos/db/testing';
 import { createDockerDriver } from '../docker/docker-driver';
 import { probeGuacd } from '../display/guacd-probe';
 
 // The worker's use-cases against real PostgreSQL, Docker and guacd.
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
-const driver = createDockerDriver({ docker, stateDir: '/var/lib/genos/test', labels: { [INSTANCE_LABEL]: 'test' } });
+// A state dir and an instance of this run's own, removed at the end.
+const state = await freshTestState('lifecycle');
+const driver = createDockerDriver({ docker, stateDir: state.stateDir, labels: state.labels });
 const HOST = 'lifecycle-test-host';
 let db: TestDatabase;
 let boss: PgBoss;
@@ -35,22 +36,21 @@ const containerExists = (id: string) =>
   );
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  boss = createBoss(db.url);
-  await boss.start();
-  await ensureQueues(boss);
-  store = createPrismaStore({ prisma: db.prisma, enqueue: bossEnqueue(boss) });
-  await registerTestHost({ store, boss, id: HOST });
-  const u = await db.prisma.user.create({ data: { email: 'lifecycle@genos.test' } });
-  user = { kind: 'user', id: u.id };
+  ({ db, boss, store, user } = await createWorkerTestBed({ hostId: HOST, email: 'lifecycle@genos.test' }));
 });
 
 afterAll(async () => {
-  for (const c of await docker.listContainers({ all: true, filters: { label: ['genos.instance=test'] } })) {
-    if (c.Names.some((n) => n.includes('genos-env-'))) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  try {
+    // Leave nothing behind even when a test failed half-way: every sandbox of this run's instance.
+    for (const s of await driver.list().catch(() => [])) await driver.terminate(s).catch(() => undefined);
+    for (const c of await docker.listContainers({ all: true, filters: { label: [`genos.instance=${state.instance}`] } })) {
+      await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    }
+    await boss?.stop({ graceful: false });
+    await db?.drop();
+  } finally {
+    await state.remove();
   }
-  await boss?.stop({ graceful: false });
-  await db?.drop();
 });
 
 describe('environment lifecycle on the real engine', () => {

@@ -7,6 +7,7 @@ import {
   refillPools,
   scheduleQueued,
   type EnvironmentJob,
+  type EnvironmentRecord,
   type HostJobName,
   type PoolJob,
   type RuntimeDriver,
@@ -35,6 +36,8 @@ export async function registerHandlers(opts: {
   log: Logger;
   /** Extra host jobs (suspend, resume) provided by other modules. */
   extra?: Partial<Record<HostJobName, (job: EnvironmentJob) => Promise<void>>>;
+  /** Told of each environment this worker brought to running (e.g. to watch its Tor gateway). */
+  onRunning?: (env: EnvironmentRecord) => void;
 }): Promise<{ stop(): Promise<void> }> {
   const { boss, store, driver, log } = opts;
   const workerIds = new Map<string, string[]>();
@@ -45,6 +48,7 @@ export async function registerHandlers(opts: {
       await loadCatalogForEnvironment(store, environmentId).catch((err: unknown) => log.warn({ err, environmentId }, 'loading catalog rows failed; using the built-in catalog'));
       const env = await provisionEnvironment({ store, driver, id: environmentId, hostName: opts.hostName, onProgress: (l) => log.debug({ environmentId }, l) });
       log.info({ environmentId, state: env?.state, error: env?.error }, 'provision finished');
+      if (env?.state === 'running') opts.onRunning?.(env);
       if (env?.state === 'failed') await scheduleNow(store);
     },
     'environment.terminate': async ({ environmentId }) => {

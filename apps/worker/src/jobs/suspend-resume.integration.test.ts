@@ -21,16 +21,17 @@ import {
   type Actor,
   type Store,
 } from '@genos/core';
-import { bossEnqueue, createBoss, createPrismaStore, ensureQueues, type PgBoss } from '@genos/db';
-import { createTestDatabase, registerTestHost, type TestDatabase } from '@genos/db/testing';
-import { INSTANCE_LABEL } from '../docker/container-config';
+import type { PgBoss } from '@genos/db';
+import { createWorkerTestBed, freshTestState, type TestDatabase } from '@genos/db/testing';
 import { createDockerDriver } from '../docker/docker-driver';
 import { probeGuacd } from '../display/guacd-probe';
 
 // Suspend, resume and the lifetime policy against real PostgreSQL, Docker and guacd.
 const run = promisify(execFile);
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
-const driver = createDockerDriver({ docker, stateDir: '/var/lib/genos/test', labels: { [INSTANCE_LABEL]: 'test' } });
+// A state dir and an instance of this run's own, removed at the end.
+const state = await freshTestState('suspend-resume');
+const driver = createDockerDriver({ docker, stateDir: state.stateDir, labels: state.labels });
 const HOST = 'suspend-test-host';
 const MINUTE = 60_000;
 let db: TestDatabase;
@@ -58,23 +59,22 @@ async function waitForXterm(ref: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  boss = createBoss(db.url);
-  await boss.start();
-  await ensureQueues(boss);
-  store = createPrismaStore({ prisma: db.prisma, enqueue: bossEnqueue(boss) });
-  await registerTestHost({ store, boss, id: HOST });
-  const u = await db.prisma.user.create({ data: { email: 'suspend@genos.test' } });
-  user = { kind: 'user', id: u.id };
+  ({ db, boss, store, user } = await createWorkerTestBed({ hostId: HOST, email: 'suspend@genos.test' }));
 });
 
 afterAll(async () => {
-  for (const c of await docker.listContainers({ all: true, filters: { label: ['genos.instance=test'] } })) {
-    if (c.Names.some((n) => n.includes('genos-env-'))) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  try {
+    // Leave nothing behind even when a test failed half-way: every sandbox of this run's instance.
+    for (const s of await driver.list().catch(() => [])) await driver.terminate(s).catch(() => undefined);
+    for (const c of await docker.listContainers({ all: true, filters: { label: [`genos.instance=${state.instance}`] } })) {
+      await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    }
+    await driver.bridges.closeAll();
+    await boss?.stop({ graceful: false });
+    await db?.drop();
+  } finally {
+    await state.remove();
   }
-  await driver.bridges.closeAll();
-  await boss?.stop({ graceful: false });
-  await db?.drop();
 });
 
 describe('suspend and resume on the real engine', () => {
@@ -102,7 +102,7 @@ describe('suspend and resume on the real engine', () => {
     // Frozen: nothing runs inside a paused container.
     await expect(inDesktop(ref, 'true')).rejects.toThrow(/paused/i);
     // The display socket guacd opens stays for the resume.
-    expect((await fs.stat(path.join('/var/lib/genos/test/displays', id, 'vnc.sock'))).isSocket()).toBe(true);
+    expect((await fs.stat(path.join(state.stateDir, 'displays', id, 'vnc.sock'))).isSocket()).toBe(true);
 
     // Both sides are idempotent: nothing new is queued or recorded.
     const before = await writes();
@@ -170,7 +170,7 @@ describe('suspend and resume on the real engine', () => {
     expect((await row(id)).state).toBe('terminated');
     expect((await eventsOf(id)).at(-1)).toMatchObject({ toState: 'terminated', actorKind: 'system', reason: 'reached its 8-hour limit' });
     await expect(docker.getContainer(ref).inspect()).rejects.toThrow();
-    await expect(fs.stat(path.join('/var/lib/genos/test/displays', id))).rejects.toThrow(); // its display sockets went with it
+    await expect(fs.stat(path.join(state.stateDir, 'displays', id))).rejects.toThrow(); // its display sockets went with it
   });
 
   it('refuses to suspend or resume an ended or unknown environment, writing nothing', async () => {

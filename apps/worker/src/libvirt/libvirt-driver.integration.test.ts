@@ -4,8 +4,9 @@
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { AppError, DEFAULT_SPEC, type EnvironmentSpec } from '@genos/core';
+import { freshTestState } from '@genos/db/testing';
 import { runDriverContract } from '../runtime/driver-contract';
 import { domainName, METADATA_NS, vmNetworkName } from './domain-xml';
 import { guacdGroupOf } from '../display/guacd-access';
@@ -13,9 +14,12 @@ import { createLibvirtDriver, lastHeartbeat } from './libvirt-driver';
 import { ensureVmBaseImage } from './vm-image';
 import { exec, virsh } from './virsh';
 
-const stateDir = '/var/lib/genos/test';
-const labels = { 'genos.instance': 'test' };
+// A state dir and an instance of this run's own (domains carry its labels in their metadata), removed at the end.
+const state = await freshTestState('libvirt-driver');
+const { stateDir, labels } = state;
 const driver = createLibvirtDriver({ stateDir, labels });
+// File level: runs after the contract's own clean-up inside describe('libvirt').
+afterAll(() => state.remove());
 const spec: EnvironmentSpec = {
   ...DEFAULT_SPEC,
   runtime: 'vm',

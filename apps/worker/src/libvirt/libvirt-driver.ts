@@ -11,6 +11,7 @@ import path from 'node:path';
 import { AppError, packagesForSpec, type RuntimeDriver, type RuntimeSandbox, type RuntimeStatus } from '@genos/core';
 import { DisplayBridges } from '../display/display-bridge';
 import { guacdAddress, guacdGroupOf, prepareDisplayFolder } from '../display/guacd-access';
+import { ensurePassablePath } from '@genos/db/state-dir';
 import { waitForDisplay } from '../display/wait-for-vnc';
 import { domainName, domainXml, environmentIdOfDomain, DOMAIN_PREFIX, METADATA_NS, networkXml, parseMetadata, vmNetworkName } from './domain-xml';
 import { vmAccel, type VmAccel } from './accel';
@@ -86,13 +87,6 @@ export function createLibvirtDriver(
     return { exists: true, state: 'exited', detail: out };
   };
 
-  const ensureTraversable = async (dir: string) => {
-    // QEMU (libvirt-qemu) must reach its disk and socket: traverse (x), never list.
-    await fs.mkdir(dir, { recursive: true });
-    const st = await fs.stat(dir);
-    if ((st.mode & 0o001) === 0) await fs.chmod(dir, (st.mode & 0o777) | 0o011);
-  };
-
   const createNetwork = async (environmentId: string): Promise<{ name: string; address: string; gateway: string }> => {
     const run = netLock.then(async () => {
       const name = vmNetworkName(environmentId);
@@ -161,17 +155,14 @@ export function createLibvirtDriver(
       await virsh(['version']); // libvirtd down → a clear error before any work
       const image = await ensureVmImage({ packages: packagesForSpec(spec), onProgress });
 
-      await ensureTraversable(opts.stateDir);
-      await ensureTraversable(path.join(opts.stateDir, 'vms'));
-      await ensureTraversable(path.join(opts.stateDir, 'displays'));
+      // QEMU (libvirt-qemu) must reach its disk and socket: passable folders, never listable.
+      await ensurePassablePath(opts.stateDir, 'vms');
       const vmDir = vmDirFor(environmentId);
       await fs.rm(vmDir, { recursive: true, force: true });
       await fs.mkdir(vmDir, { mode: 0o711 });
       await fs.chmod(vmDir, 0o711);
-      // The display folder belongs to QEMU's user, mode 0700: only it (and root) can reach the socket.
-      const socketDir = socketDirFor(environmentId);
-      await fs.rm(socketDir, { recursive: true, force: true });
-      await prepareDisplayFolder(socketDir, await qemuUser(), guacdGid);
+      // The display folder belongs to QEMU's user: only it, guacd's group and root can reach the socket.
+      const socketDir = await prepareDisplayFolder({ stateDir: opts.stateDir, environmentId, owner: await qemuUser(), guacdGid });
 
       const disk = path.join(vmDir, 'disk.qcow2');
       const sizeBytes = Math.max(spec.resources.diskGiB * 2 ** 30, image.sizeBytes);

@@ -15,8 +15,9 @@ import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC, type EnvironmentSpec } from '@genos/core';
+import { freshTestState } from '@genos/db/testing';
 import { probeGuacd } from '../display/guacd-probe';
-import { INSTANCE_LABEL, networkName } from '../docker/container-config';
+import { networkName } from '../docker/container-config';
 import { createDockerDriver } from '../docker/docker-driver';
 import { bridgeName, chainNames, listFirewallChains } from '../docker/network/firewall';
 import { teamNetworkName, torGatewayName, torNetworkName } from '../docker/network/names';
@@ -25,7 +26,9 @@ import { ensureBaseImage } from '../images/build-base-image';
 const run = promisify(execFile);
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 // torGatewayEgress: false — the Tor client gets no outside network, so it never sends a packet off the machine.
-const driver = createDockerDriver({ docker, stateDir: '/var/lib/genos/test', labels: { [INSTANCE_LABEL]: 'test' }, torGatewayEgress: false });
+// A state dir and an instance of this run's own, removed at the end.
+const state = await freshTestState('escape');
+const driver = createDockerDriver({ docker, stateDir: state.stateDir, labels: state.labels, torGatewayEgress: false });
 const GUACD = { host: '127.0.0.1', port: 4822 };
 const PG_PORT = 54329;
 const small: EnvironmentSpec = { ...DEFAULT_SPEC, apps: [], resources: { ...DEFAULT_SPEC.resources, memoryMiB: 256, cpu: 0.5 } };
@@ -123,8 +126,12 @@ afterAll(async () => {
   inetServer?.kill();
   await run('ip', ['netns', 'del', INET_NS]).catch(() => undefined);
   await run('ip', ['link', 'del', INET_HOST_IF]).catch(() => undefined);
-  await Promise.all(Object.entries(ids).map(([k, id]) => driver.terminate({ environmentId: id, runtimeRef: refs[k as keyof typeof ids] || null })));
-  await new Promise((r) => web?.close(r));
+  try {
+    await Promise.all(Object.entries(ids).map(([k, id]) => driver.terminate({ environmentId: id, runtimeRef: refs[k as keyof typeof ids] || null })));
+  } finally {
+    await new Promise((r) => web?.close(r));
+    await state.remove();
+  }
 });
 
 describe('network: an environment reaches nothing of the host or of other environments', () => {

@@ -2,13 +2,16 @@
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC, type EnvironmentSpec } from '@genos/core';
+import { freshTestState } from '@genos/db/testing';
 import { probeGuacd } from '../display/guacd-probe';
-import { HARDENED_RUNTIME, INSTANCE_LABEL } from '../docker/container-config';
+import { HARDENED_RUNTIME } from '../docker/container-config';
 import { createDockerDriver } from '../docker/docker-driver';
 import { ensureBaseImage } from '../images/build-base-image';
 
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
-const driver = createDockerDriver({ docker, stateDir: '/var/lib/genos/test', labels: { [INSTANCE_LABEL]: 'test' } });
+// A state dir and an instance of this run's own, removed at the end.
+const state = await freshTestState('hardened');
+const driver = createDockerDriver({ docker, stateDir: state.stateDir, labels: state.labels });
 const spec: EnvironmentSpec = { ...DEFAULT_SPEC, isolation: 'hardened', apps: ['xterm'], resources: { ...DEFAULT_SPEC.resources, memoryMiB: 512, cpu: 0.5 } };
 const id = `hard${Date.now().toString(36)}`;
 let ref = '';
@@ -17,7 +20,11 @@ beforeAll(async () => {
   await ensureBaseImage({ docker });
 });
 afterAll(async () => {
-  await driver.terminate({ environmentId: id, runtimeRef: ref || null });
+  try {
+    await driver.terminate({ environmentId: id, runtimeRef: ref || null });
+  } finally {
+    await state.remove();
+  }
 });
 
 describe('hardened containers (gVisor)', async () => {

@@ -3,13 +3,16 @@
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC, type EnvironmentSpec } from '@genos/core';
+import { freshTestState } from '@genos/db/testing';
 import { INSTANCE_LABEL } from '../docker/container-config';
 import { createDockerDriver } from '../docker/docker-driver';
 import { ensureBaseImage } from '../images/build-base-image';
 import { homeVolumeName, removeHomeVolume } from './home-volume';
 
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
-const driver = createDockerDriver({ docker, stateDir: '/var/lib/genos/test', labels: { [INSTANCE_LABEL]: 'test' } });
+// A state dir and an instance of this run's own, removed at the end.
+const state = await freshTestState('home-volume');
+const driver = createDockerDriver({ docker, stateDir: state.stateDir, labels: state.labels });
 const stamp = Date.now().toString(36);
 const alice = `alice${stamp}`;
 const bob = `bob${stamp}`;
@@ -42,8 +45,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(made.map((m) => driver.terminate(m)));
-  for (const owner of [alice, bob, squatter]) await removeHomeVolume(docker, owner);
+  try {
+    await Promise.all(made.map((m) => driver.terminate(m)));
+    for (const owner of [alice, bob, squatter]) await removeHomeVolume(docker, owner);
+  } finally {
+    await state.remove();
+  }
 });
 
 describe('home volumes', () => {
@@ -52,7 +59,7 @@ describe('home volumes', () => {
     expect(await sh(first, 'echo kept > ~/notes.txt && stat -c %u:%g ~ && findmnt -no TARGET /home/genos || grep " /home/genos " /proc/mounts')).toMatch(/1000:1000/);
     await driver.terminate(made.pop()!);
     const vol = await docker.getVolume(homeVolumeName(alice)).inspect();
-    expect(vol.Labels).toMatchObject({ 'genos.managed': 'true', 'genos.owner': alice, [INSTANCE_LABEL]: 'test' });
+    expect(vol.Labels).toMatchObject({ 'genos.managed': 'true', 'genos.owner': alice, [INSTANCE_LABEL]: state.instance });
     const second = await up(`hv${stamp}2`, alice);
     expect(await sh(second, 'cat ~/notes.txt')).toBe('kept\n');
     const info = await docker.getContainer(second).inspect();
@@ -67,7 +74,7 @@ describe('home volumes', () => {
   });
 
   it('refuses a same-named volume that is not GenOS\u2019s home of that user, and a home without an owner', async () => {
-    await docker.createVolume({ Name: homeVolumeName(squatter), Labels: { [INSTANCE_LABEL]: 'test' } });
+    await docker.createVolume({ Name: homeVolumeName(squatter), Labels: state.labels });
     await expect(driver.create({ environmentId: `hv${stamp}4`, spec, ownerId: squatter })).rejects.toThrow(/not this user's GenOS home/);
     await expect(driver.create({ environmentId: `hv${stamp}5`, spec })).rejects.toThrow(/needs the environment owner/);
     // What the worker does after a failed create (provision-environment): nothing half-made stays behind.

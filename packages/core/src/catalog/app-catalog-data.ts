@@ -1,8 +1,10 @@
 import type { CatalogApp } from './app-catalog';
+import { TOR_BROWSER_APP, TOR_BROWSER_PACKAGE } from './tor-browser';
 
 /*
  * The composer's application knowledge base. Every id and package is a Debian 12
- * (bookworm) main package; every command is a binary that package ships.
+ * (bookworm) main package and every command a binary that package ships, but
+ * for Tor Browser (./tor-browser.ts: a tarball the app layer build unpacks).
  *
  * Order matters: the first app that lists a generic term wins it, so each group
  * starts with its sensible default. Aliases are names that mean exactly one app
@@ -46,8 +48,9 @@ export const APP_CATALOG_DATA: CatalogApp[] = [
 
   // ── Web browsers ────────────────────────────────────────────────────────────
   { id: 'firefox-esr', name: 'Firefox ESR', aliases: ['firefox', 'firefox esr', 'mozilla firefox', 'firefix', 'firefoz', 'firfox'], generic: ['browser', 'web browser', 'internet browser'], category: 'browser', packages: ['firefox-esr'], command: 'firefox-esr', requires: online },
-  // From Debian's contrib section (enabled in app layers); it fetches Tor Browser from torproject.org on first start.
-  { id: 'torbrowser-launcher', name: 'Tor Browser', aliases: ['tor browser', 'torbrowser', 'torbrowser-launcher', 'tor browser bundle', 'tor-browser'], generic: ['anonymous browser', 'onion browser'], category: 'browser', packages: ['torbrowser-launcher'], command: 'torbrowser-launcher', requires: online },
+  // Not from Debian: the app layer unpacks the deployment's Tor Browser tarball (see ./tor-browser.ts); only
+  // offered where one is configured (DeploymentCapabilities.torBrowser), Firefox ESR through Tor elsewhere.
+  { id: TOR_BROWSER_APP, name: 'Tor Browser', aliases: ['tor browser', 'torbrowser', 'torbrowser-launcher', 'tor browser bundle', 'tor-browser'], generic: ['anonymous browser', 'onion browser'], category: 'browser', packages: [TOR_BROWSER_PACKAGE], command: 'torbrowser', requires: online },
   { id: 'chromium', name: 'Chromium', aliases: ['chromium', 'chrome', 'google chrome', 'chromium browser', 'chromium-browser', 'chromuim', 'crome'], generic: [], category: 'browser', packages: ['chromium'], command: 'chromium --no-sandbox', requires: online },
   { id: 'epiphany-browser', name: 'GNOME Web', aliases: ['epiphany', 'gnome web', 'gnome-web', 'epiphany browser'], generic: [], category: 'browser', packages: ['epiphany-browser'], command: 'epiphany', requires: online },
   { id: 'falkon', name: 'Falkon', aliases: ['falkon', 'qupzilla', 'falcon browser'], generic: [], category: 'browser', packages: ['falkon'], command: 'falkon', requires: online },

@@ -65,3 +65,7 @@ export function packagesForSpec(spec: { apps: string[]; packages: string[] }): s
 /** Commands the desktop starts, in the order the user listed the apps. */
 export const launchCommandsForSpec = (spec: { apps: string[] }): string[] =>
   spec.apps.map((id) => findAppById(id)?.command ?? id);
+
+/** The apps' names for the desktop's menu and launcher bar, line for line with launchCommandsForSpec. */
+export const launchNamesForSpec = (spec: { apps: string[] }): string[] =>
+  spec.apps.map((id) => (findAppById(id)?.name ?? id).replace(/\s+/g, ' ').trim());

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors/app-error';
-import { DEPLOYMENT_CAPABILITIES, FULL_CAPABILITIES, boundsFor, capabilitiesForHosts } from '../spec/deployment-capabilities';
+import { checkSpecSupported } from '../spec/check-supported';
+import { DEPLOYMENT_CAPABILITIES, FULL_CAPABILITIES, boundsFor, capabilitiesFor, capabilitiesForHosts } from '../spec/deployment-capabilities';
 import { environmentSpecSchema } from '../spec/environment-spec';
 import { composeEnvironment } from './compose-environment';
 
@@ -77,8 +78,48 @@ describe('composeEnvironment', () => {
     expect(composeEnvironment({ request: 'a debian vm', capabilities: DEPLOYMENT_CAPABILITIES }).problems.map((p) => p.field)).toEqual(['runtime']);
     const tor = composeEnvironment({ request: 'a debian vm with tor browser', capabilities: withVms });
     expect(tor.problems).toEqual([expect.objectContaining({ field: 'network.mode', message: expect.stringMatching(/container desktops only; virtual machines have none, egress/) })]);
+    expect(tor.notices?.[0]).toMatch(/^Tor Browser cannot be installed/);
     const home = composeEnvironment({ request: 'a debian vm; keep my files between sessions', capabilities: withVms });
     expect(home.problems).toEqual([expect.objectContaining({ field: 'persistence.homeVolume', message: expect.stringMatching(/not for virtual machines/) })]);
+  });
+
+  it('gives Tor Browser where a source is configured, and Firefox ESR through Tor, said plainly, where not', () => {
+    const request = 'I need a Linux environment with Tor browser for secure browsing';
+    const here = composeEnvironment({ request, capabilities: DEPLOYMENT_CAPABILITIES });
+    expect(here.status).toBe('ok');
+    expect(here.spec).toMatchObject({ apps: ['firefox-esr'], network: { mode: 'tor', allowHosts: [] }, runtime: 'container' });
+    expect(here.spec?.name).not.toContain('torbrowser');
+    expect(here.notices).toHaveLength(1);
+    expect(here.notices![0]).toMatch(/^Tor Browser cannot be installed on this deployment \(no Tor Browser source is configured\): .*Firefox ESR.*Tor gateway\. It is not Tor Browser: its fingerprint differs/);
+    expect(here.assumptions).toContain(here.notices![0]);
+    // What it gets can start: nothing this deployment cannot build is left in the spec.
+    expect(checkSpecSupported(here.spec!, DEPLOYMENT_CAPABILITIES)).toEqual([]);
+
+    const withSource = composeEnvironment({ request, capabilities: capabilitiesForHosts([{ state: 'up', runtimes: ['docker'] }], { torBrowser: true }) });
+    expect(withSource.spec).toMatchObject({ apps: ['torbrowser-launcher'], network: { mode: 'tor' } });
+    expect(withSource.notices).toBeUndefined();
+
+    // Firefox already asked for: one Firefox, not two.
+    expect(composeEnvironment({ request: 'tor browser and firefox', capabilities: DEPLOYMENT_CAPABILITIES }).spec?.apps).toEqual(['firefox-esr']);
+    // Asking for Firefox through Tor is no substitution, so no notice.
+    const asked = composeEnvironment({ request: 'firefox through tor', capabilities: DEPLOYMENT_CAPABILITIES });
+    expect(asked.spec).toMatchObject({ apps: ['firefox-esr'], network: { mode: 'tor' } });
+    expect(asked.notices).toBeUndefined();
+  });
+
+  it('refuses a spec with Tor Browser where it cannot be installed, and says why for VMs', () => {
+    const spec = { ...composeEnvironment({ request: 'tor browser', capabilities: FULL_CAPABILITIES }).spec! };
+    expect(spec.apps).toEqual(['torbrowser-launcher']);
+    expect(checkSpecSupported(spec, DEPLOYMENT_CAPABILITIES)).toEqual([
+      expect.objectContaining({ field: 'apps', kind: 'unsupported', message: expect.stringMatching(/no Tor Browser source is configured/) }),
+    ]);
+    const vmHost = capabilitiesFor({ vm: true, torBrowser: true });
+    expect(checkSpecSupported({ ...spec, runtime: 'vm', network: { mode: 'egress', allowHosts: [] } }, vmHost)).toEqual([
+      expect.objectContaining({ field: 'apps', message: expect.stringMatching(/container desktops only/) }),
+    ]);
+    const vm = composeEnvironment({ request: 'a debian vm with tor browser', capabilities: vmHost });
+    expect(vm.spec?.apps).toEqual(['firefox-esr']);
+    expect(vm.notices?.[0]).toMatch(/container desktops only.*Firefox ESR/);
   });
 
   it('offers RDP for container desktops, and says VMs stream over VNC only', () => {

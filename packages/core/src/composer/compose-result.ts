@@ -34,6 +34,12 @@ export interface ComposeResult {
   problems: ComposeProblem[];
   /** Every default the composer filled in, for the spec card to show. */
   assumptions: string[];
+  /**
+   * What the user must know before launching, shown plainly on the spec card
+   * (also listed in assumptions): an app this deployment cannot install and
+   * what it got instead ("Tor Browser cannot be installed…: Firefox ESR…").
+   */
+  notices?: string[];
   /** Set by refinement: what the instruction changed in the previous spec. */
   changes?: SpecChange[];
 }

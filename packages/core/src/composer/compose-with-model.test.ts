@@ -1,6 +1,6 @@
 import { MockLanguageModelV3 } from 'ai/test';
 import { describe, expect, it } from 'vitest';
-import { FULL_CAPABILITIES } from '../spec/deployment-capabilities';
+import { DEPLOYMENT_CAPABILITIES, FULL_CAPABILITIES } from '../spec/deployment-capabilities';
 import { DEFAULT_SPEC, type EnvironmentSpec } from '../spec/environment-spec';
 import { composeEnvironment } from './compose-environment';
 import { composeRequest } from './compose-request';
@@ -36,6 +36,15 @@ describe('composeWithModel', () => {
     expect(r.spec).toEqual(vlcSpec);
     expect(r.assumptions).toContain('No network: VLC plays local files.');
     expect(r.assumptions.at(-1)).toBe('Composed by the language model test-llm.');
+  });
+
+  it("passes the model's Tor Browser through the same stand-in as the offline composer", async () => {
+    const tor = specWith({ apps: ['torbrowser-launcher'], network: { mode: 'egress', allowHosts: [] } });
+    const model = new MockLanguageModelV3({ doGenerate: answer(tor) });
+    const r = await composeWithModel({ bounds, capabilities: DEPLOYMENT_CAPABILITIES, request: 'tor browser please', model });
+    expect(r.status).toBe('ok');
+    expect(r.spec).toMatchObject({ apps: ['firefox-esr'], network: { mode: 'tor', allowHosts: [] } });
+    expect(r.notices?.[0]).toMatch(/^Tor Browser cannot be installed.*fingerprint differs/);
   });
 
   it('sends the request as delimited data with the catalog and platform tools', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors/app-error';
-import { FULL_CAPABILITIES } from '../spec/deployment-capabilities';
+import { DEPLOYMENT_CAPABILITIES, FULL_CAPABILITIES } from '../spec/deployment-capabilities';
 import { composeEnvironment } from './compose-environment';
 import { refineEnvironment } from './refine-environment';
 
@@ -21,6 +21,15 @@ describe('refineEnvironment', () => {
     const offline = refine(bigger.spec, 'actually no internet');
     expect(offline.changes).toEqual([{ field: 'network.mode', from: 'egress', to: 'none' }]);
     expect(offline.spec).toMatchObject({ apps: ['firefox-esr', 'vlc'], resources: { memoryMiB: 8192 }, network: { mode: 'none' } });
+  });
+
+  it('adds Firefox ESR through Tor, with the notice, where Tor Browser cannot be installed', () => {
+    const base = composeEnvironment({ request: 'a desktop with firefox', capabilities: DEPLOYMENT_CAPABILITIES }).spec!;
+    const r = refineEnvironment({ spec: base, instruction: 'add tor browser', capabilities: DEPLOYMENT_CAPABILITIES });
+    expect(r.status).toBe('ok');
+    expect(r.spec).toMatchObject({ apps: ['firefox-esr'], network: { mode: 'tor' } });
+    expect(r.changes).toEqual([{ field: 'network.mode', from: 'egress', to: 'tor' }]);
+    expect(r.notices?.[0]).toMatch(/Tor Browser cannot be installed.*not Tor Browser/);
   });
 
   it('removes and replaces apps', () => {

@@ -33,10 +33,10 @@ export function refineEnvironment(opts: Omit<ComposeOptions, 'request'> & { spec
   const instruction = parseRequestText(opts.instruction);
   const intent = interpretRequest(instruction, catalogIndex(opts.catalog));
   const applied = applyIntent({ base: base.data, intent, mode: 'refine' });
-  const changes = diffSpecs(base.data, applied.draft);
-  if (!changes.length && !applied.problems.length && !applied.questions.length) {
+  if (!diffSpecs(base.data, applied.draft).length && !applied.problems.length && !applied.questions.length) {
     applied.questions.push('I could not tell what to change. Try "add vlc", "make it 8 GB", "no internet" or "use a VM".');
   }
   const result = evaluateSpec({ ...applied, bounds: opts.bounds ?? DEFAULT_QUOTA, capabilities: opts.capabilities ?? DEPLOYMENT_CAPABILITIES, catalog: opts.catalog });
-  return { ...result, changes };
+  // Against what the checks returned: an app this deployment replaced (stand-in-apps.ts) shows as its stand-in.
+  return { ...result, changes: diffSpecs(base.data, result.spec ?? applied.draft) };
 }

@@ -16,10 +16,12 @@ export type PublicEnvironment = Omit<EnvironmentRecord, 'displayEndpoint'> & {
   warning: string | null;
   warnedAt: Date | null;
   queuePosition: number | null;
+  /** Requested or provisioning, and no worker that answers can take it (see describe-environment.ts). */
+  noLiveHost: boolean;
 };
 
 /** Without a store at hand the queue position is unknown (null); describeEnvironment fills it in. */
 export function toPublicEnvironment(env: EnvironmentRecord): PublicEnvironment {
   const { displayEndpoint, ...rest } = env;
-  return { ...rest, displayReady: displayEndpoint !== null, displayResizable: canResizeDisplay(env.spec), queuePosition: null };
+  return { ...rest, displayReady: displayEndpoint !== null, displayResizable: canResizeDisplay(env.spec), queuePosition: null, noLiveHost: false };
 }

@@ -73,6 +73,8 @@ export interface ReconcileReport {
   removed: { environmentId: string; reason: string }[];
   failed: { environmentId: string; reason: string }[];
   back: string[];
+  /** Repairs that could not be made this time: each isolated, the rest went on (retried next run). */
+  errors: { environmentId: string | null; step: string; error: string }[];
 }
 
 /**
@@ -81,7 +83,9 @@ export interface ReconcileReport {
  * failed, interrupted provisioning (at start) is failed and cleaned up, and
  * environments flagged hostLost whose sandbox survived are cleared. Every
  * database change is re-checked under the row lock, so a lifecycle move that
- * raced the snapshot wins.
+ * raced the snapshot wins. One resource that cannot be repaired never stops
+ * the others (nor the worker): its error is in the report and the next run
+ * tries again.
  */
 export async function reconcileHost(opts: { store: Store; driver: RuntimeDriver; hostName: string; atStart?: boolean }): Promise<ReconcileReport> {
   const { store, driver, hostName } = opts;
@@ -97,27 +101,44 @@ export async function reconcileHost(opts: { store: Store; driver: RuntimeDriver;
     if (row) rows.push(row);
   }
   const hostUp = (await store.hosts.list()).some((h) => h.id === hostName && h.state === 'up');
-  const report: ReconcileReport = { removed: [], failed: [], back: [] };
+  const report: ReconcileReport = { removed: [], failed: [], back: [], errors: [] };
 
   for (const action of planReconcile({ hostName, rows, sandboxes, atStart, hostUp })) {
+    try {
+      await repair(action);
+    } catch (e) {
+      report.errors.push({ environmentId: action.environmentId, step: action.kind, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  try {
+    await driver.sweep?.();
+  } catch (e) {
+    report.errors.push({ environmentId: null, step: 'sweep', error: e instanceof Error ? e.message : String(e) });
+  }
+  return report;
+
+  async function repair(action: ReconcileAction): Promise<void> {
     if (action.kind === 'remove-sandbox') {
       await driver.terminate({ environmentId: action.environmentId, runtimeRef: action.runtimeRef });
       report.removed.push({ environmentId: action.environmentId, reason: action.reason });
     } else if (action.kind === 'fail') {
+      let error = action.error;
       // Look again by name before failing a live one: the list only shows labelled sandboxes of this host.
       if (action.from !== 'provisioning' && action.runtimeRef) {
         const now = await driver.inspect(action.runtimeRef);
-        if (now.exists && now.state !== 'exited') continue;
+        if (now.exists && now.state !== 'exited') return;
+        if (now.reason) error = `${now.reason}; please launch again`;
       }
       const failed = await store.transaction(async (tx) => {
         const current = await tx.environments.lock(action.environmentId);
         if (!current || current.state !== action.from || current.host !== hostName) return false;
-        await transitionEnvironment({ tx, id: current.id, to: 'failed', actor: SYSTEM, reason: action.reason, patch: { error: action.error, displayEndpoint: null, hostLost: false } });
+        await transitionEnvironment({ tx, id: current.id, to: 'failed', actor: SYSTEM, reason: action.reason, patch: { error, displayEndpoint: null, hostLost: false } });
         return true;
       });
-      if (!failed) continue;
-      await driver.terminate({ environmentId: action.environmentId, runtimeRef: action.runtimeRef });
+      if (!failed) return;
       report.failed.push({ environmentId: action.environmentId, reason: action.reason });
+      // Failed first, cleaned up second: if the clean-up breaks, the leftovers are listed next run and removed then.
+      await driver.terminate({ environmentId: action.environmentId, runtimeRef: action.runtimeRef });
     } else {
       const cleared = await store.transaction(async (tx) => {
         const current = await tx.environments.lock(action.environmentId);
@@ -130,6 +151,4 @@ export async function reconcileHost(opts: { store: Store; driver: RuntimeDriver;
       if (cleared) report.back.push(action.environmentId);
     }
   }
-  await driver.sweep?.();
-  return report;
 }

@@ -6,6 +6,8 @@ import type { PublicEnvironment } from './public-environment';
 
 /** How many of the caller's environments a snapshot (start, resync) re-reads. */
 const SNAPSHOT_LIMIT = 200;
+/** How often environments still waiting for a worker are looked at again (a dead worker sends no change). */
+const PENDING_RECHECK_MS = 5_000;
 
 /**
  * Live public views of the caller's environments (or of one, `id`), read
@@ -60,7 +62,9 @@ export async function watchEnvironments(opts: {
 
   const last = new Map<string, string>();
   const queued = new Set<string>();
-  const fingerprint = (e: PublicEnvironment) => `${e.updatedAt.getTime()}|${e.state}|${e.queuePosition ?? ''}`;
+  // Pending ones are looked at again now and then: a worker that stopped answering sends no change.
+  const pendingIds = new Set<string>();
+  const fingerprint = (e: PublicEnvironment) => `${e.updatedAt.getTime()}|${e.state}|${e.queuePosition ?? ''}|${e.noLiveHost}`;
 
   async function* run(): AsyncGenerator<PublicEnvironment, void, unknown> {
     const onAbort = () => wake?.();
@@ -74,13 +78,22 @@ export async function watchEnvironments(opts: {
           last.set(env.id, fp);
           if (env.queuePosition === null) queued.delete(env.id);
           else queued.add(env.id);
+          if (env.state === 'requested' || env.state === 'provisioning') pendingIds.add(env.id);
+          else pendingIds.delete(env.id);
           yield env;
         }
-        while (pending.length === 0 && !signal?.aborted) {
+        let timedOut = false;
+        while (pending.length === 0 && !signal?.aborted && !timedOut) {
+          const timer = pendingIds.size > 0 ? setTimeout(() => ((timedOut = true), wake?.()), PENDING_RECHECK_MS) : null;
           await new Promise<void>((resolve) => (wake = resolve));
+          if (timer) clearTimeout(timer);
           wake = null;
         }
         if (signal?.aborted) return;
+        if (timedOut && pending.length === 0) {
+          reads = (await Promise.all([...pendingIds].map((envId) => store.environments.findById(envId)))).filter(mine);
+          continue;
+        }
         const batch = pending.splice(0);
         if (batch.some(isResync)) {
           reads = await snapshot();

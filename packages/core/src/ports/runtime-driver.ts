@@ -6,6 +6,8 @@ export interface RuntimeStatus {
   exists: boolean;
   state: 'created' | 'running' | 'paused' | 'exited' | 'missing';
   detail?: string;
+  /** Why it is not running, in words a user understands ("it ran out of memory"), when the runtime can tell. */
+  reason?: string;
 }
 
 /** One sandbox the runtime holds for this host. */

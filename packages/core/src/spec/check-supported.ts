@@ -1,7 +1,8 @@
 import { findDesktop } from '../catalog/desktop-catalog';
 import { findOs } from '../catalog/os-catalog';
+import { TOR_BROWSER_APP } from '../catalog/tor-browser';
 import type { ComposeProblem } from '../composer/compose-result';
-import { DEPLOYMENT_CAPABILITIES, type DeploymentCapabilities, type ResourceBounds } from './deployment-capabilities';
+import { DEPLOYMENT_CAPABILITIES, torBrowserAvailable, type DeploymentCapabilities, type ResourceBounds } from './deployment-capabilities';
 import type { EnvironmentSpec } from './environment-spec';
 
 /** Kept for callers that only need field and message. */
@@ -43,7 +44,15 @@ export function checkSpecSupported(spec: EnvironmentSpec, caps: DeploymentCapabi
     add('persistence.homeVolume', 'persistent home folders are offered for container desktops only, not for virtual machines yet');
   if (spec.runtime === 'vm' && caps.vmNetworkModes && caps.networkModes.includes(spec.network.mode) && !caps.vmNetworkModes.includes(spec.network.mode))
     add('network.mode', `network mode ${spec.network.mode} is offered for container desktops only; virtual machines have ${list(caps.vmNetworkModes)}`);
+  if (spec.apps.includes(TOR_BROWSER_APP) && !torBrowserAvailable(caps, spec.runtime)) add('apps', torBrowserUnavailableReason(caps, spec.runtime));
   return problems;
+}
+
+/** Why this deployment cannot give a desktop of this runtime Tor Browser (torBrowserAvailable is false). */
+export function torBrowserUnavailableReason(caps: DeploymentCapabilities, runtime: EnvironmentSpec['runtime']): string {
+  return caps.torBrowser && runtime === 'vm'
+    ? 'Tor Browser is installed in container desktops only on this deployment, not in virtual machines'
+    : 'Tor Browser cannot be installed on this deployment (no Tor Browser source is configured)';
 }
 
 /** Resources above the caller's quota or the host's size. */

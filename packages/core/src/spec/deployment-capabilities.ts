@@ -20,6 +20,15 @@ export interface DeploymentCapabilities {
   /** Whether VMs get the per-user home volume (absent: as `homeVolume`). */
   vmHomeVolume?: boolean;
   homeVolume: boolean;
+  /**
+   * Tor Browser can be installed: the deployment has a Tor Browser source
+   * (GENOS_TOR_BROWSER_SOURCE, a tarball the app layer build unpacks into the
+   * image). Absent or false: the composer offers Firefox ESR through the Tor
+   * gateway instead, and says it is not Tor Browser.
+   */
+  torBrowser?: boolean;
+  /** Whether VMs get Tor Browser (absent: as `torBrowser`). */
+  vmTorBrowser?: boolean;
 }
 
 /** Hard limits for one request: the lower of the caller's quota and the host's size. */
@@ -48,6 +57,9 @@ export const DEPLOYMENT_CAPABILITIES: DeploymentCapabilities = {
   vmHomeVolume: false,
   // One Docker volume per user at /home/genos, kept across environments.
   homeVolume: true,
+  // Only with a Tor Browser source (see capabilitiesForHosts); VM app layers install Debian packages only.
+  torBrowser: false,
+  vmTorBrowser: false,
 };
 
 /**
@@ -64,6 +76,8 @@ export const FULL_CAPABILITIES: DeploymentCapabilities = {
   networkModes: ['none', 'egress', 'tor', 'team'],
   protocols: ['vnc', 'rdp'],
   homeVolume: true,
+  // A deployment with a Tor Browser source (the build host can fetch it).
+  torBrowser: true,
 };
 
 /** The default per-user quota until admins set one (issue: quotas). */
@@ -84,11 +98,34 @@ export function boundsFor(opts: { quota?: ResourceBounds; hostCpus: number; host
   };
 }
 
+/** Deployment settings the capabilities depend on (read by the app, passed in: this package reads no environment). */
+export interface DeploymentSettings {
+  /** A Tor Browser source is configured (GENOS_TOR_BROWSER_SOURCE). */
+  torBrowser?: boolean;
+}
+
 /**
  * What this deployment can build right now: containers always (every worker
- * runs Docker), virtual machines while at least one live host offers libvirt.
+ * runs Docker), virtual machines while at least one live host offers libvirt,
+ * Tor Browser when a source for it is configured.
  */
-export function capabilitiesForHosts(hosts: readonly { runtimes: readonly string[]; state: string }[]): DeploymentCapabilities {
+export function capabilitiesForHosts(hosts: readonly { runtimes: readonly string[]; state: string }[], settings: DeploymentSettings = {}): DeploymentCapabilities {
   const vm = hosts.some((h) => h.state === 'up' && h.runtimes.includes('libvirt'));
-  return vm ? { ...DEPLOYMENT_CAPABILITIES, runtimes: ['container', 'vm'] } : DEPLOYMENT_CAPABILITIES;
+  return capabilitiesFor({ vm, torBrowser: settings.torBrowser });
+}
+
+/** DEPLOYMENT_CAPABILITIES with what this deployment has switched on. */
+export function capabilitiesFor(opts: { vm?: boolean; torBrowser?: boolean }): DeploymentCapabilities {
+  if (!opts.vm && !opts.torBrowser) return DEPLOYMENT_CAPABILITIES;
+  return {
+    ...DEPLOYMENT_CAPABILITIES,
+    ...(opts.vm ? { runtimes: ['container', 'vm'] as DeploymentCapabilities['runtimes'] } : {}),
+    ...(opts.torBrowser ? { torBrowser: true } : {}),
+  };
+}
+
+/** Whether a desktop of this runtime can have Tor Browser here. */
+export function torBrowserAvailable(caps: DeploymentCapabilities, runtime: EnvironmentSpec['runtime']): boolean {
+  if (!caps.torBrowser) return false;
+  return runtime === 'vm' ? (caps.vmTorBrowser ?? true) : true;
 }

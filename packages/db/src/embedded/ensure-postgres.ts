@@ -1,29 +1,32 @@
 // ensurePostgres(): a PostgreSQL server GenOS can use, started if needed.
 //
 // - DATABASE_URL set: only check that it answers, and return it.
-// - Otherwise: the embedded PostgreSQL 18 binaries, data in <repo>/.data/pg,
-//   127.0.0.1:54329, user `genos`, database `genos`, password generated once
-//   into <repo>/.data/pg-password. The server is started detached and keeps
-//   running after this process exits; a second call just connects (~10 ms).
+// - Otherwise: the embedded PostgreSQL 18 binaries, 127.0.0.1:54329, user
+//   `genos`, database `genos`, password generated once into `<data>-password`.
+//   Data in <repo>/.data/pg, or as root under /var/lib/genos/postgres (see
+//   server-home.ts: the server's own user must reach it wherever the clone
+//   is). The server is started detached and keeps running after this process
+//   exits; a second call just connects (~10 ms).
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { repoRoot } from '../paths.ts';
 import { pgBinaries } from './binaries.ts';
 import { withFileLock } from './file-lock.ts';
-import { initCluster } from './init-cluster.ts';
+import { ensureServerUser, initCluster } from './init-cluster.ts';
 import { assertUserCanReach, pgRunAs } from './os-user.ts';
+import { defaultDataDir, reachableBinaries } from './server-home.ts';
 import { readOrCreatePassword } from './password-file.ts';
 import { probe, redactUrl, waitForServer } from './probe.ts';
 import { startServer } from './start-server.ts';
 
 export const DEFAULT_PG_PORT = 54329;
-export const DEFAULT_PG_DATA_DIR = path.join(repoRoot, '.data', 'pg');
+/** The default cluster folder (as root: under /var/lib/genos/postgres, see server-home.ts). */
+export const DEFAULT_PG_DATA_DIR = defaultDataDir();
 const DB_USER = 'genos';
 const DB_NAME = 'genos';
 
 export interface EnsurePostgresOptions {
-  /** Cluster directory; default <repo>/.data/pg. Password file and log sit next to it. */
+  /** Cluster directory; default DEFAULT_PG_DATA_DIR. Password file and log sit next to it. */
   dataDir?: string;
   port?: number;
   /** Progress messages (default: silent). */
@@ -75,14 +78,11 @@ export async function ensurePostgres(options: EnsurePostgresOptions = {}): Promi
 
     let started = false;
     if (state.state === 'down') {
-      const bins = await pgBinaries();
+      const bins = reachableBinaries(await pgBinaries());
       if (!initialised()) {
         log(`initialising PostgreSQL cluster in ${dataDir}`);
-        // Check reachability before initdb: root may create the user now.
-        const before = pgRunAs();
-        assertUserCanReach(before, dataDir);
-        await initCluster({ dataDir, port, user: DB_USER, password });
-        assertUserCanReach(pgRunAs(), dataDir);
+        assertUserCanReach(ensureServerUser(), dataDir);
+        await initCluster({ initdb: bins.initdb, dataDir, port, user: DB_USER, password });
       }
       log(`starting PostgreSQL on 127.0.0.1:${port} (log: ${logFile})`);
       await startServer({ pgCtl: bins.pg_ctl, dataDir, logFile, port, runAs: pgRunAs() });

@@ -1,12 +1,14 @@
 'use client';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { LifetimeBanner, type LifetimeBannerEnvironment } from '@genos/ui';
 import { useTRPC } from '@/trpc/react';
 import { errorMessage } from '../error-message';
 
-/** Suspend / Resume and the lifetime warnings of one environment. */
-export function EnvironmentActions({ env }: { env: LifetimeBannerEnvironment & { id: string } }) {
+/**
+ * Suspend / Resume and Terminate of one environment, for the side panel.
+ * The lifetime warnings stay beside the desktop (LifetimeBanner without callbacks).
+ */
+export function EnvironmentActions({ env, terminating, onTerminate }: { env: { id: string; state: string }; terminating: boolean; onTerminate: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   // The request is queued for the host; the button waits for the state to change.
@@ -29,13 +31,30 @@ export function EnvironmentActions({ env }: { env: LifetimeBannerEnvironment & {
     (action === 'suspend' ? suspend : resume).mutate({ id: env.id }, { onError: () => setPending(null) });
   };
   const error = suspend.error ?? resume.error;
+  if (env.state === 'terminated') return null;
   return (
-    <LifetimeBanner
-      env={env}
-      pending={pending?.action ?? null}
-      error={error ? errorMessage(error) : null}
-      onSuspend={() => run('suspend')}
-      onResume={() => run('resume')}
-    />
+    <section className="env-panel-section" data-testid="environment-actions">
+      <strong>Actions</strong>
+      <div className="env-panel-row">
+        {env.state === 'running' && (
+          <button className="secondary" disabled={!!pending} onClick={() => run('suspend')} title="Keeps its programs and files, frees the host">
+            {pending?.action === 'suspend' ? 'Suspending…' : 'Suspend'}
+          </button>
+        )}
+        {env.state === 'suspended' && (
+          <button disabled={!!pending} onClick={() => run('resume')}>
+            {pending?.action === 'resume' ? 'Resuming…' : 'Resume'}
+          </button>
+        )}
+        <button className="danger" disabled={terminating} onClick={onTerminate} title="Removes the desktop and its files">
+          {terminating ? 'Terminating…' : 'Terminate'}
+        </button>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {errorMessage(error)}
+        </p>
+      )}
+    </section>
   );
 }

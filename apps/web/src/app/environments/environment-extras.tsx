@@ -1,9 +1,9 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { AudioToggle, FilesPanel, SharePanel } from '@genos/ui';
+import { FilesPanel, SharePanel } from '@genos/ui';
 import { useTRPC } from '@/trpc/react';
 
-/** Beside a running desktop: share links, file transfer, and the sound's mute. */
+/** In the side panel of a running desktop: share links and file transfer. */
 export function EnvironmentExtras({ id }: { id: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -13,15 +13,13 @@ export function EnvironmentExtras({ id }: { id: string }) {
   const revoke = useMutation(trpc.environments.share.revoke.mutationOptions({ onSuccess: invalidate }));
   return (
     <div data-testid="environment-extras">
-      <div style={{ display: 'flex', justifyContent: 'flex-end' }}>
-        <AudioToggle />
-      </div>
       <SharePanel
         links={links.data}
         origin={typeof window === 'undefined' ? '' : window.location.origin}
         onCreate={(mode, ttlMinutes) => create.mutateAsync({ id, mode, ttlMinutes })}
         onRevoke={(shareId) => revoke.mutateAsync({ shareId })}
       />
+      {/* Drops still land on the display, outside the panel. */}
       <FilesPanel environmentId={id} dropTarget='[data-testid="remote-display"]' maxBytes={100 * 1024 * 1024} />
     </div>
   );

@@ -1,15 +1,16 @@
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC } from '@genos/core';
-import { createTestDatabase, type TestDatabase } from '@genos/db/testing';
+import { createTestDatabase, freshTestState, type TestDatabase } from '@genos/db/testing';
 import { handleDownload, handleList, handleUpload } from './routes';
 import { transferDirFor, transferRoot } from './transfer';
 
 // Upload and download through the route handlers' logic, against the real database and a real folder.
 let db: TestDatabase;
-let stateDir = '';
+// A state dir of this run's own, removed at the end.
+const state = await freshTestState('transfer');
+const { stateDir } = state;
 let owner: { id: string };
 let stranger: { id: string };
 let envId = '';
@@ -31,13 +32,15 @@ beforeAll(async () => {
     db.prisma.environment.create({ data: { name: 'f', spec: DEFAULT_SPEC as never, ownerId: owner.id, teamId, state: 'running', displayEndpoint: { protocol: 'vnc', host: '127.0.0.1', port: 1 } } });
   envId = (await mk(null)).id;
   lockedEnvId = (await mk(lockedTeamId)).id;
-  stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'genos-files-'));
   for (const id of [envId, lockedEnvId]) await fs.mkdir(transferDirFor(stateDir, id), { recursive: true });
 });
 
 afterAll(async () => {
-  if (stateDir) await fs.rm(stateDir, { recursive: true, force: true });
-  await db?.drop();
+  try {
+    await db?.drop();
+  } finally {
+    await state.remove();
+  }
 });
 
 describe('file transfer', () => {

@@ -1,5 +1,6 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ensurePassablePath } from '@genos/db/state-dir';
 import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '@genos/db';
 
@@ -37,21 +38,19 @@ const userIds = (name: string): { uid: number; gid: number } | null => {
 
 /**
  * Creates the recordings folder for guacd's user. guacd must be able to reach
- * it, so the state folder gets search permission for others (x only: its
- * contents stay unlisted and the display sockets keep their own 700 folders).
+ * it, so the state folder gets search permission for others (0711: its
+ * contents stay unlisted and the display sockets keep their own folders).
  * Returns null (recording off, with a log line) when that is impossible.
  */
 export async function prepareRecordingsDir(opts: { stateDir: string; guacdUser: string; recordAll: boolean; log?: (m: string) => void }): Promise<RecordingConfig | null> {
   const dir = path.join(opts.stateDir, 'recordings');
   try {
     const ids = userIds(opts.guacdUser);
+    // Every folder on the way passable for guacd, never listable (the worker makes them the same way).
+    await ensurePassablePath(opts.stateDir);
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     if (ids && process.getuid?.() === 0) {
       await fs.chown(dir, ids.uid, ids.gid);
-      for (let p = path.dirname(dir); p !== path.dirname(p); p = path.dirname(p)) {
-        const st = await fs.stat(p);
-        if ((st.mode & 0o001) === 0) await fs.chmod(p, (st.mode & 0o7777) | 0o001);
-      }
     } else if (!ids) {
       opts.log?.(`recordings: user ${opts.guacdUser} not found; guacd may not be able to write ${dir}`);
     }

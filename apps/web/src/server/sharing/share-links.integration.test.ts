@@ -1,7 +1,6 @@
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 // The test needs a real desktop to type into; the web app itself never talks to Docker.
@@ -11,7 +10,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_QUOTA, DEFAULT_SPEC, DEPLOYMENT_CAPABILITIES } from '@genos/core';
 import { createPrismaStore } from '@genos/db';
-import { createTestDatabase, type TestDatabase } from '@genos/db/testing';
+import { createTestDatabase, freshTestState, type TestDatabase } from '@genos/db/testing';
 import { createCaller } from '../api/root';
 import { createInnerContext } from '../api/trpc';
 import { prepareRecordingsDir, sweepRecordings } from '../recordings/recordings';
@@ -22,7 +21,8 @@ import { attachTunnel } from '../tunnel/attach-tunnel';
 const KEY = 's'.repeat(32);
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 const CONTAINER = `genos-sharetest-${process.pid}`;
-const stateDir = '/var/lib/genos/test';
+// A state dir (recordings, the desktop's socket folder) and an instance label of this run's own.
+const state = await freshTestState('share-links');
 let db: TestDatabase;
 let server: http.Server;
 let tunnel: { close(): void };
@@ -146,7 +146,8 @@ beforeAll(async () => {
   teamId = (await db.prisma.team.create({ data: { name: 'Rec', slug: `rec-${process.pid}`, recordSessions: true, recordingRetentionDays: 30 } })).id;
 
   // A real desktop: the base image, x11vnc on a unix socket, no network.
-  socketDir = await fs.mkdtemp(path.join(os.tmpdir(), 'genos-share-'));
+  socketDir = path.join(state.stateDir, 'share-display');
+  await fs.mkdir(socketDir, { mode: 0o700 });
   await fs.chown(socketDir, 1000, 1000);
   await docker.getContainer(CONTAINER).remove({ force: true }).catch(() => undefined);
   const c = await docker.createContainer({
@@ -154,7 +155,7 @@ beforeAll(async () => {
     Image: 'genos/desktop-base:1',
     User: '1000:1000',
     Env: ['GENOS_APPS=xterm', 'GENOS_VNC_PASSWORD=sharepw'],
-    Labels: { 'genos.instance': 'test' },
+    Labels: state.labels,
     HostConfig: { Binds: [`${socketDir}:/run/genos/display`], NetworkMode: 'none', CapDrop: ['ALL'], Tmpfs: { '/tmp': 'rw', '/home/genos': 'rw,uid=1000,gid=1000' }, ReadonlyRootfs: true },
   });
   await c.start();
@@ -176,7 +177,7 @@ beforeAll(async () => {
     })
   ).id;
 
-  const recordings = await prepareRecordingsDir({ stateDir, guacdUser: 'genos-guacd', recordAll: false });
+  const recordings = await prepareRecordingsDir({ stateDir: state.stateDir, guacdUser: 'genos-guacd', recordAll: false });
   server = http.createServer((_q, s) => s.end());
   tunnel = attachTunnel({ server, prisma: db.prisma, key: KEY, guacd: { host: '127.0.0.1', port: 4822 }, recordings });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -184,14 +185,20 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  tunnel?.close();
-  server?.close();
-  bridge?.close();
-  await docker.getContainer(CONTAINER).remove({ force: true }).catch(() => undefined);
-  if (socketDir) await fs.rm(socketDir, { recursive: true, force: true });
-  const rows = db ? await db.prisma.recording.findMany({ where: { environmentId: envId } }) : [];
-  for (const f of [...madeRecordings, ...rows.map((r) => r.path)]) await fs.rm(f, { force: true });
-  await db?.drop();
+  try {
+    tunnel?.close();
+    server?.close();
+    bridge?.close();
+    await docker.getContainer(CONTAINER).remove({ force: true }).catch(() => undefined);
+    for (const c of await docker.listContainers({ all: true, filters: { label: [`genos.instance=${state.instance}`] } })) {
+      await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    }
+    const rows = db ? await db.prisma.recording.findMany({ where: { environmentId: envId } }) : [];
+    for (const f of [...madeRecordings, ...rows.map((r) => r.path)]) await fs.rm(f, { force: true });
+    await db?.drop();
+  } finally {
+    await state.remove();
+  }
 });
 
 describe('share links', () => {
@@ -300,7 +307,7 @@ describe('share links', () => {
     expect(head).toMatch(/\d+\.(size|img),/);
 
     // Retention: older than the team's 30 days → file deleted, row marked.
-    const oldFile = path.join(stateDir, 'recordings', `old-${process.pid}.guac`);
+    const oldFile = path.join(state.stateDir, 'recordings', `old-${process.pid}.guac`);
     await fs.writeFile(oldFile, '4.sync,1.0;');
     madeRecordings.push(oldFile);
     const old = await db.prisma.recording.create({ data: { environmentId: envId, path: oldFile, startedAt: new Date(Date.now() - 31 * 86_400_000) } });

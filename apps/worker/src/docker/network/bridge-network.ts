@@ -50,7 +50,35 @@ export async function createGuardedNetwork(
   }
 }
 
+/**
+ * Removes the network and its rules, converging whatever state it is in:
+ * endpoints still listed (a member whose removal is in progress, or a stale
+ * endpoint Docker kept after a container vanished from outside) are
+ * disconnected by force, and "has active endpoints" is retried briefly
+ * instead of failing every reconcile forever. Only GenOS's own containers ever
+ * join these networks, so everything on it goes with it.
+ */
 export async function removeGuardedNetwork(docker: Dockerode, name: string): Promise<void> {
-  await ignoreStatus(docker.getNetwork(name).remove());
+  const network = docker.getNetwork(name);
+  for (let attempt = 0; ; attempt++) {
+    const info = (await network.inspect().catch((e) => {
+      if (dockerStatus(e) === 404) return null;
+      throw e;
+    })) as { Containers?: Record<string, { Name?: string; EndpointID?: string }> } | null;
+    if (!info) break;
+    for (const [id, endpoint] of Object.entries(info.Containers ?? {})) {
+      // A stale endpoint's container id no longer resolves; its name (ep-…) still disconnects it.
+      await ignoreStatus(network.disconnect({ Container: id, Force: true }), [404, 500]);
+      if (endpoint.Name) await ignoreStatus(network.disconnect({ Container: endpoint.Name, Force: true }), [404, 500]);
+    }
+    try {
+      await ignoreStatus(network.remove());
+      break;
+    } catch (e) {
+      const status = dockerStatus(e);
+      if ((status !== 403 && status !== 409) || attempt >= 20) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
   await removeFirewall(name);
 }

@@ -1,6 +1,7 @@
 import Dockerode from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
-import { INSTANCE_LABEL, networkName } from '../container-config';
+import { freshTestState } from '@genos/db/testing';
+import { networkName } from '../container-config';
 import { createDockerDriver } from '../docker-driver';
 import { createEgressNetwork, removeEgressNetwork } from '../egress-network';
 import { applyFirewall, chainNames, listFirewallChains } from './firewall';
@@ -11,21 +12,27 @@ import { ensureTeamNetwork } from './team-network';
 // list() reports an environment's networks without their desktop as a missing sandbox (so terminate
 // runs), and sweep() drops firewall chains whose network is gone. Real Docker, real iptables.
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
-const driver = createDockerDriver({ docker, stateDir: '/var/lib/genos/test', labels: { [INSTANCE_LABEL]: 'test' } });
+// A state dir and an instance of this run's own, removed at the end.
+const state = await freshTestState('orphans');
+const driver = createDockerDriver({ docker, stateDir: state.stateDir, labels: state.labels });
 const stamp = Date.now().toString(36);
 const orphan = `orph${stamp}`;
 const kept = `kept${stamp}`;
 const ghostNetwork = `genos-net-ghost${stamp}`;
 
 afterAll(async () => {
-  await driver.terminate({ environmentId: orphan, runtimeRef: null });
-  await removeEgressNetwork(docker, kept);
-  await driver.sweep!();
+  try {
+    await driver.terminate({ environmentId: orphan, runtimeRef: null });
+    await removeEgressNetwork(docker, kept);
+    await driver.sweep!();
+  } finally {
+    await state.remove();
+  }
 });
 
 describe('leftovers of interrupted work', () => {
   it('lists an egress network without its desktop as a missing sandbox, and terminate removes it with its rules', async () => {
-    await createEgressNetwork(docker, orphan, { [INSTANCE_LABEL]: 'test' });
+    await createEgressNetwork(docker, orphan, state.labels);
     const { forward, input } = chainNames(networkName(orphan));
     expect(await listFirewallChains()).toEqual(expect.arrayContaining([forward, input]));
     expect(await driver.list()).toContainEqual({ environmentId: orphan, runtimeRef: `genos-env-${orphan}`, state: 'missing' });
@@ -37,7 +44,7 @@ describe('leftovers of interrupted work', () => {
   });
 
   it('sweeps firewall chains whose network is gone, and keeps the chains of live networks', async () => {
-    await createEgressNetwork(docker, kept, { [INSTANCE_LABEL]: 'test' });
+    await createEgressNetwork(docker, kept, state.labels);
     await applyFirewall({ networkName: ghostNetwork, profile: 'egress' });
     const ghost = chainNames(ghostNetwork);
     const live = chainNames(networkName(kept));
@@ -55,7 +62,7 @@ describe('leftovers of interrupted work', () => {
 
   it('sweeps a team network nobody is on any more (a create that failed after making it), with its rules', async () => {
     const team = `orphteam${stamp}`;
-    const name = await ensureTeamNetwork(docker, team, { [INSTANCE_LABEL]: 'test' });
+    const name = await ensureTeamNetwork(docker, team, state.labels);
     expect(name).toBe(teamNetworkName(team));
     await driver.sweep!();
     expect((await docker.listNetworks({ filters: { name: [name] } })).length).toBe(0);

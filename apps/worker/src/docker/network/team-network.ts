@@ -53,9 +53,12 @@ async function removeIfEmpty(docker: Dockerode, name: string, gone?: string): Pr
   for (;;) {
     try {
       const info = await docker.getNetwork(name).inspect();
-      const members = Object.keys(info.Containers ?? {});
-      if (members.some((id) => id !== gone)) return;
-      if (members.length === 0) return await removeGuardedNetwork(docker, name);
+      // A member is a container that still exists: an endpoint left by one removed from outside is not.
+      const listed = Object.keys(info.Containers ?? {}).filter((id) => id !== gone);
+      const alive = await Promise.all(listed.map((id) => docker.getContainer(id).inspect().then(() => true, (err) => dockerStatus(err) !== 404)));
+      if (alive.some(Boolean)) return;
+      // Joins happen under the same lock, so nobody can join between this check and the removal.
+      return await removeGuardedNetwork(docker, name);
     } catch (e) {
       const status = dockerStatus(e);
       if (status === 404) return;

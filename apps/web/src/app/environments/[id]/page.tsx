@@ -5,5 +5,6 @@ import { EnvironmentView } from '../environment-view';
 export default async function EnvironmentPage({ params }: { params: Promise<{ id: string }> }) {
   if (!(await auth())) redirect('/signin');
   const { id } = await params;
-  return <EnvironmentView id={id} />;
+  // fill: its own page, so the desktop takes the window below the header.
+  return <EnvironmentView id={id} fill />;
 }
