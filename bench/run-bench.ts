@@ -45,7 +45,8 @@ const pct = (xs: number[], p: number) => {
 
 /** The worker registers the machine's real capacity: cores x 4 vCPUs, memory less 2 GiB (no overrides). */
 function stackEnv(): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = { ...process.env, PORT: String(PORT), GENOS_INSTANCE: state.instance, GENOS_STATE_DIR: state.stateDir, DATABASE_URL: dbUrl, LOG_LEVEL: 'warn', GENOS_CPU_OVERCOMMIT: '4' };
+  // GENOS_TUNNEL_MAX_CONNECTIONS_PER_USER: one bench user watches 20 concurrent desktops, over the default cap of 8.
+  const e: NodeJS.ProcessEnv = { ...process.env, PORT: String(PORT), GENOS_INSTANCE: state.instance, GENOS_STATE_DIR: state.stateDir, DATABASE_URL: dbUrl, LOG_LEVEL: 'warn', GENOS_CPU_OVERCOMMIT: '4', GENOS_TUNNEL_MAX_CONNECTIONS_PER_USER: '64' };
   delete e.GENOS_HOST_CPUS;
   delete e.GENOS_HOST_MEMORY_MIB;
   return e;

@@ -14,7 +14,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import Dockerode from 'dockerode';
 import { DEFAULT_SPEC, type EnvironmentSpec, type RuntimeDriver } from '@genos/core';
@@ -58,6 +57,8 @@ function watchConsole(log: string): { stop(): Record<string, number> } {
   return { stop: () => (clearInterval(timer), marks) };
 }
 
+const BENCH_STATE_ROOT = '/var/lib/genos';
+
 export interface BenchState {
   /** bench-<random>: the genos.instance label of everything this run makes. */
   instance: string;
@@ -67,7 +68,9 @@ export interface BenchState {
 /** An instance and a state dir of this bench run's own, new (nothing of an earlier run is used). */
 export async function freshBenchState(): Promise<BenchState> {
   const instance = `bench-${randomBytes(3).toString('hex')}`;
-  return { instance, stateDir: await fs.mkdtemp(path.join(os.tmpdir(), `genos-${instance}-`)) };
+  // Under /var/lib/genos, like a real deployment's: the contained guacd sees only the GenOS state roots.
+  await fs.mkdir(BENCH_STATE_ROOT, { recursive: true, mode: 0o711 });
+  return { instance, stateDir: await fs.mkdtemp(path.join(BENCH_STATE_ROOT, `${instance}-`)) };
 }
 
 /**

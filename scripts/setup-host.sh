@@ -20,8 +20,9 @@ BULLSEYE_PIN=/etc/apt/preferences.d/genos-bullseye
 
 # Host packages from bookworm. procps/passwd/util-linux give pgrep, useradd, setpriv.
 # runsc (gVisor, bookworm main) is the hardened profile's runtime.
+# bubblewrap and socat: guacd's sandbox and its socket relay (start-guacd.sh).
 HOST_PKGS=(docker.io debootstrap chromium ca-certificates iproute2 iptables
-  procps passwd util-linux tar runsc)
+  procps passwd util-linux tar runsc bubblewrap socat)
 # guacd is not in Debian 12; these come from Debian 11 (see platform facts).
 GUACD_PKGS=(guacd libguac19 libguac-client-vnc0 libguac-client-rdp0 libssl1.1 libwebp6)
 
@@ -139,13 +140,20 @@ log "docker ready: client $("$DOCKER" version -f '{{.Client.Version}}'), daemon 
 
 # --- guacd ----------------------------------------------------------------------
 guacd_listening() { ss -Hltn "sport = :$GUACD_PORT" | grep -q .; }
-if ! guacd_listening; then
-  log "starting guacd on $GUACD_HOST:$GUACD_PORT as $GUACD_USER (log: $LOG_DIR/guacd.log)"
-  GUACD_USER=$GUACD_USER GUACD_HOST=$GUACD_HOST GUACD_PORT=$GUACD_PORT bash "$(dirname "$0")/start-guacd.sh"
-  for _ in $(seq 1 100); do guacd_listening && break; sleep 0.1; done
-  guacd_listening || die "guacd did not listen on $GUACD_HOST:$GUACD_PORT within 10 s, see $LOG_DIR/guacd.log"
+JAIL_PID=/run/genos-guacd-$GUACD_PORT/jail.pid
+guacd_contained() { [[ -f $JAIL_PID ]] && kill -0 "$(cat "$JAIL_PID")" 2>/dev/null && guacd_listening; }
+if ! guacd_contained; then
+  # A guacd an earlier GenOS started outside its sandbox gives way first.
+  for pid in $(ss -Hltnp "sport = :$GUACD_PORT" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do
+    log "stopping an uncontained guacd (pid $pid) on port $GUACD_PORT"
+    kill -TERM -- "-$(ps -o pgid= -p "$pid" | tr -d ' ')" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  done
+  for _ in $(seq 1 50); do guacd_listening || break; sleep 0.1; done
+  log "starting guacd contained on $GUACD_HOST:$GUACD_PORT as $GUACD_USER (log: $LOG_DIR/guacd.log)"
+  GUACD_USER=$GUACD_USER GUACD_HOST=$GUACD_HOST GUACD_PORT=$GUACD_PORT bash "$(dirname "$0")/start-guacd.sh" ||
+    die "guacd did not start in its sandbox, see $LOG_DIR/guacd.log"
 fi
-log "guacd listening on $GUACD_HOST:$GUACD_PORT"
+log "guacd listening on $GUACD_HOST:$GUACD_PORT (contained: own user, no network, own namespaces)"
 
 # --- libvirt/KVM for VM environments (spec.runtime "vm") ------------------------
 # Only where /dev/kvm exists. No systemd: virtlogd and libvirtd are started

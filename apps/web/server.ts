@@ -38,6 +38,14 @@ const tunnel = attachTunnel({
   fallthrough: dev ? (req, socket, head) => void app.getUpgradeHandler()(req, socket, head) : undefined,
   log: (m) => console.warn(m),
   store,
+  limits: {
+    instructionsPerSecond: config.GENOS_TUNNEL_MAX_INSTRUCTIONS_PER_SECOND,
+    instructionBurst: config.GENOS_TUNNEL_INSTRUCTION_BURST,
+    maxMessageBytes: config.GENOS_TUNNEL_MAX_MESSAGE_BYTES,
+    maxConnectionsPerUser: config.GENOS_TUNNEL_MAX_CONNECTIONS_PER_USER,
+    maxConnectionsPerShareLink: config.GENOS_TUNNEL_MAX_CONNECTIONS_PER_SHARE_LINK,
+    idleMs: config.GENOS_TUNNEL_IDLE_MINUTES * 60_000,
+  },
 });
 
 server.listen(config.PORT, config.GENOS_BIND_HOST, () => {

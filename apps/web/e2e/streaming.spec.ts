@@ -199,7 +199,7 @@ test.describe('on a phone', () => {
  */
 async function restartGuacd(downMs: number) {
   const listening = () => execFileSync('ss', ['-Hltnp', 'sport = :4822'], { encoding: 'utf8' });
-  // Connection processes inherit the listening socket: the daemon is the one whose parent is not a guacd.
+  // Connection processes inherit the listening socket: the listener is the one whose parent is not among them.
   const pids = [...listening().matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]));
   const parentOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
   const daemon = pids.find((p) => !pids.includes(parentOf(p)));
@@ -219,6 +219,7 @@ async function restartGuacd(downMs: number) {
   } finally {
     // The same script setup-host.sh starts guacd with (unprivileged, loopback, its own HOME for FreeRDP).
     execFileSync('bash', [path.resolve(import.meta.dirname, '../../../scripts/start-guacd.sh')]);
-    await expect.poll(listening, { timeout: 10_000 }).toContain('guacd');
+    // What listens is guacd's relay into its sandbox (start-guacd.sh returns once guacd answers through it).
+    await expect.poll(listening, { timeout: 10_000 }).toContain('users:');
   }
 }

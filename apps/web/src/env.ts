@@ -32,6 +32,15 @@ const schema = z.object({
   // A Tor Browser tarball (https URL or absolute path) the workers install into app layers: the composer offers
   // Tor Browser only when set, Firefox ESR through Tor otherwise. Set it alike for the web app and every worker.
   GENOS_TOR_BROWSER_SOURCE: z.string().min(1).optional(),
+  // Display tunnel limits (apps/web/src/server/tunnel/tunnel-limits.ts): per connection, instructions per second from
+  // the browser (and the burst allowed at once) and bytes per message; open connections per user and per share link;
+  // minutes without input reaching the desktop and without a change on screen before a connection is closed (0: never).
+  GENOS_TUNNEL_MAX_INSTRUCTIONS_PER_SECOND: z.coerce.number().int().min(10).default(2000),
+  GENOS_TUNNEL_INSTRUCTION_BURST: z.coerce.number().int().min(10).default(4000),
+  GENOS_TUNNEL_MAX_MESSAGE_BYTES: z.coerce.number().int().min(4096).max(16 * 1024 * 1024).default(65_536),
+  GENOS_TUNNEL_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).default(8),
+  GENOS_TUNNEL_MAX_CONNECTIONS_PER_SHARE_LINK: z.coerce.number().int().min(1).default(5),
+  GENOS_TUNNEL_IDLE_MINUTES: z.coerce.number().min(0).default(30),
   // Set to 1 behind a reverse proxy that sets X-Forwarded-For; otherwise the socket's address is used.
   GENOS_TRUST_PROXY: z.enum(['0', '1']).default('0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

@@ -1,12 +1,13 @@
 import os from 'node:os';
 import Dockerode from 'dockerode';
-import { reapHosts, reconcileHost, refillPools, registerHost, scheduleQueued } from '@genos/core';
+import { guacdAdvisory, reapHosts, reconcileHost, refillPools, registerHost, scheduleQueued } from '@genos/core';
 import { createBoss, createPrismaClient, createPrismaStore, bossEnqueue, ensureHostQueues, ensurePoolOwner, ensureQueues, recordImage } from '@genos/db';
 import { HOST_LABEL, INSTANCE_LABEL } from './docker/container-config';
 import { createDockerDriver } from './docker/docker-driver';
 import { libvirtDriverIfAvailable } from './libvirt/available';
 import { createDriverRegistry } from './runtime/driver-registry';
 import { restoreDisplayBridges } from './display/restore-display-bridges';
+import { readGuacdVersion } from './display/guacd-version';
 import { ensureBaseImage } from './images/build-base-image';
 import { registerHandlers } from './jobs/register-handlers';
 import { registerImageBuildHandler } from './jobs/image-build-handler';
@@ -72,7 +73,12 @@ const hostInfo = {
     guacdHost: env.GUACD_HOST,
     guacdPort: env.GUACD_PORT,
     version: process.env.npm_package_version ?? null,
+    guacdVersion: await readGuacdVersion({ host: env.GUACD_HOST, port: env.GUACD_PORT }),
 };
+{
+  const advisory = guacdAdvisory(hostInfo.guacdVersion);
+  if (advisory) log.warn({ guacdVersion: hostInfo.guacdVersion }, advisory);
+}
 const host = await registerHost({ store, host: hostInfo }).catch((e: Error) => fatal(e.message));
 await ensureHostQueues(boss, host.id);
 log.info({ host: host.id, cpuCapacity: host.cpuCapacity, memoryMiB: host.memoryMiB }, 'host registered');

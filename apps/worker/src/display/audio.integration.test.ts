@@ -70,8 +70,8 @@ describe('desktop sound and file transfer', () => {
     ({ runtimeRef: ref } = await driver.create({ environmentId: id, spec }));
     await driver.start(ref);
     const endpoint = await driver.displayEndpoint(ref, { timeoutMs: 30_000 });
-    // guacd opens the desktop's PulseAudio socket itself.
-    expect(endpoint.audioSocket).toBe(path.join(stateDir, 'displays', id, 'pulse.sock'));
+    // guacd opens the desktop's PulseAudio socket itself, pinned in root's folder (pinned-sockets.ts).
+    expect(endpoint.audioSocket).toBe(path.join(stateDir, 'guacd', id, 'pulse.sock'));
     const connection = tunnelSettingsFor(endpoint, spec.display);
     expect(connection.settings).toMatchObject({ 'enable-audio': 'true', 'audio-servername': `unix:${endpoint.audioSocket}` });
 

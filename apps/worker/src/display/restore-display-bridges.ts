@@ -1,9 +1,9 @@
-import path from 'node:path';
 import type { DisplayEndpoint } from '@genos/core';
 import type { PrismaClient } from '@genos/db';
 import type { Logger } from '../logger';
 import type { DisplayBridges } from './display-bridge';
 import { openAudioBridge } from './audio-bridge';
+import { pinSocket } from './pinned-sockets';
 import { displaySocketName } from './wait-for-vnc';
 
 /** Re-opens loopback bridges for this host's running desktops, on their old ports. */
@@ -22,11 +22,20 @@ export async function restoreDisplayBridges(opts: {
     const endpoint = env.displayEndpoint as DisplayEndpoint | null;
     // Already bridged in this process, or guacd opens the desktop's socket itself: nothing to restore.
     if (!endpoint || endpoint.host.startsWith('/') || opts.driver.bridges.has(env.id)) continue;
-    const port = await opts.driver.bridges.open(env.id, path.join(opts.driver.socketDirFor(env.id), displaySocketName(endpoint.protocol)), endpoint.port);
-    const audioPort = endpoint.audioPort ? await openAudioBridge(opts.driver.bridges, env.id, opts.driver.socketDirFor(env.id), endpoint.audioPort, 0) : undefined;
-    if (port !== endpoint.port || (audioPort ?? undefined) !== endpoint.audioPort) {
-      await opts.prisma.environment.update({ where: { id: env.id }, data: { displayEndpoint: { ...endpoint, port, audioPort: audioPort ?? undefined } } });
+    const socketDir = opts.driver.socketDirFor(env.id);
+    try {
+      // The bridge (root) connects to the pinned socket only, never to a name in the desktop's folder.
+      const socketPath = await pinSocket({ socketDir, name: displaySocketName(endpoint.protocol), guacdGid: null });
+      if (!socketPath) throw new Error('its display socket is gone');
+      const port = await opts.driver.bridges.open(env.id, socketPath, endpoint.port);
+      const audioPort = endpoint.audioPort ? await openAudioBridge(opts.driver.bridges, env.id, socketDir, endpoint.audioPort, 0) : undefined;
+      if (port !== endpoint.port || (audioPort ?? undefined) !== endpoint.audioPort) {
+        await opts.prisma.environment.update({ where: { id: env.id }, data: { displayEndpoint: { ...endpoint, port, audioPort: audioPort ?? undefined } } });
+      }
+      opts.log.info({ environmentId: env.id, port }, 'display bridge restored');
+    } catch (err) {
+      // One desktop that tampered with its sockets (RefusedSocketError) does not keep the others' bridges closed.
+      opts.log.warn({ environmentId: env.id, err }, 'display bridge not restored');
     }
-    opts.log.info({ environmentId: env.id, port }, 'display bridge restored');
   }
 }

@@ -5,7 +5,8 @@ import type Dockerode from 'dockerode';
 import { AppError, packagesForSpec, type RuntimeDriver, type RuntimeSandbox, type RuntimeStatus } from '@genos/core';
 import { DisplayBridges } from '../display/display-bridge';
 import { audioBridgeKey, waitForAudioSocket } from '../display/audio-bridge';
-import { guacdAddress, guacdGroupOf, prepareDisplayFolder } from '../display/guacd-access';
+import { guacdAddress, guacdGroupOf, prepareDisplayFolder, removeDisplayFolder } from '../display/guacd-access';
+import { pinSocket, RefusedSocketError, removeDesktopTree } from '../display/pinned-sockets';
 import { ensurePassablePath } from '@genos/db/state-dir';
 import { displaySocketName, waitForDisplay } from '../display/wait-for-vnc';
 import { ensureAppLayer } from '../images/build-app-layer';
@@ -71,11 +72,14 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       }
       const socketDir = await prepareDisplayFolder({ stateDir: opts.stateDir, environmentId, owner: { uid: DESKTOP_UID, gid: DESKTOP_UID }, guacdGid });
       const transferDir = transferDirFor(environmentId);
-      // Only root (the web app) and the desktop itself use transfers: the shared root stays 0700.
+      // Only root (the web app) and the desktop itself use transfers: the shared root stays 0700, so
+      // the desktop, which may put anything inside its own folder, can never put a link in its place.
       await ensurePassablePath(opts.stateDir);
       await fs.mkdir(path.dirname(transferDir), { recursive: true, mode: 0o700 });
       await fs.mkdir(transferDir, { recursive: true, mode: 0o700 });
-      await fs.chown(transferDir, DESKTOP_UID, DESKTOP_UID);
+      const transferFolder = await fs.lstat(transferDir);
+      if (!transferFolder.isDirectory()) throw new AppError('UNAVAILABLE', `${transferDir} must be a folder (found a link or a file)`);
+      await fs.lchown(transferDir, DESKTOP_UID, DESKTOP_UID);
       if (spec.network.mode === 'egress') await createEgressNetwork(docker, environmentId, opts.labels);
       if (spec.network.mode === 'tor') await createTorPath(docker, { environmentId, labels: opts.labels, egress: opts.torGatewayEgress, onProgress });
       const homeVolume = spec.persistence.homeVolume && ownerId ? await ensureHomeVolume(docker, ownerId, opts.labels) : undefined;
@@ -118,8 +122,9 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       await removeEgressNetwork(docker, environmentId);
       // tor: the gateway and the internal network (idempotent, a no-op for other modes). The home volume stays.
       await removeTorPath(docker, environmentId);
-      await fs.rm(socketDirFor(environmentId), { recursive: true, force: true });
-      await fs.rm(transferDirFor(environmentId), { recursive: true, force: true });
+      // Folders the desktop wrote: removed without following anything it planted there.
+      await removeDisplayFolder(opts.stateDir, environmentId);
+      await removeDesktopTree(transferDirFor(environmentId));
     },
 
     async inspect(runtimeRef): Promise<RuntimeStatus> {
@@ -171,10 +176,13 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       const env = (await docker.getContainer(runtimeRef).inspect()).Config.Env ?? [];
       const setting = (name: string) => env.find((e) => e.startsWith(`${name}=`))?.slice(name.length + 1);
       const protocol = setting(PROTOCOL_ENV) === 'rdp' ? 'rdp' : 'vnc';
-      const socketPath = path.join(socketDirFor(environmentId), displaySocketName(protocol));
+      const socketDir = socketDirFor(environmentId);
+      // The desktop's sockets are pinned out of its reach before anything opens them (pinned-sockets.ts).
+      let socketPath: string;
       try {
-        await waitForDisplay(socketPath, o?.timeoutMs ?? 30_000, protocol);
+        socketPath = await waitForDisplay(() => pinSocket({ socketDir, name: displaySocketName(protocol), guacdGid }), o?.timeoutMs ?? 30_000, protocol);
       } catch (e) {
+        if (e instanceof RefusedSocketError) throw new AppError('UNAVAILABLE', `the desktop's display cannot be shown: ${e.message}`);
         const status = await this.inspect(runtimeRef);
         const logs = status.exists ? await tailLogs(docker, runtimeRef) : '';
         throw new AppError('UNAVAILABLE', `${(e as Error).message}; container ${status.state}${logs ? `: ${logs}` : ''}`);
@@ -184,8 +192,14 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       // RDP: xrdp relays to x11vnc and takes the same password, sent as the RDP user's. No sound over
       // RDP: xrdp's sound channel needs its session manager, which this unprivileged desktop does not run.
       if (protocol === 'rdp') return { protocol, ...where, username: 'genos', ...(password ? { password } : {}) };
-      // Sound: the image's PulseAudio exports a socket (0777) beside the display's, when the image has it.
-      const audio = await waitForAudioSocket(socketDirFor(environmentId));
+      // Sound: the image's PulseAudio exports a socket beside the display's, when the image has it.
+      let audio: string | null;
+      try {
+        audio = await waitForAudioSocket(socketDir, guacdGid);
+      } catch (e) {
+        if (e instanceof RefusedSocketError) throw new AppError('UNAVAILABLE', `the desktop's sound cannot be played: ${e.message}`);
+        throw e;
+      }
       const sound = !audio ? {} : guacdGid !== null ? { audioSocket: audio } : { audioPort: await bridges.open(audioBridgeKey(environmentId), audio) };
       return { protocol: 'vnc', ...where, ...(password ? { password } : {}), ...sound };
     },

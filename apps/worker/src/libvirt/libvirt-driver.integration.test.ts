@@ -1,6 +1,7 @@
 // The driver contract (../runtime/driver-contract.ts) against real libvirt/KVM
 // and the real guacd. Needs /dev/kvm, libvirtd (scripts/setup-host.sh) and the
 // VM base image (scripts/setup.ts builds it; here it is built when missing).
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -55,9 +56,12 @@ describe.skipIf(!hasKvm)('libvirt', () => {
       // The overlay is a qcow2 delta on the shared image.
       const { stdout } = await exec('qemu-img', ['info', '-U', path.join(stateDir, 'vms', id, 'disk.qcow2')]);
       expect(stdout).toMatch(/backing file: \/var\/lib\/genos\/images\/desktop-vm-/);
-      // QEMU's folder: guacd's group may pass through to the socket, nobody else may enter.
+      // QEMU's folder is QEMU's alone; guacd reaches the socket pinned in root's folder for it (pinned-sockets.ts).
       const folder = await fs.stat(path.join(stateDir, 'displays', id));
-      expect({ mode: folder.mode & 0o777, gid: folder.gid }).toEqual({ mode: 0o710, gid: guacdGroupOf('genos-guacd') });
+      const qemuUid = Number(execFileSync('id', ['-u', 'libvirt-qemu'], { encoding: 'utf8' }).trim());
+      expect({ mode: folder.mode & 0o777, uid: folder.uid }).toEqual({ mode: 0o700, uid: qemuUid });
+      const pinned = await fs.stat(path.join(stateDir, 'guacd', id));
+      expect({ mode: pinned.mode & 0o777, uid: pinned.uid, gid: pinned.gid }).toEqual({ mode: 0o710, uid: 0, gid: guacdGroupOf('genos-guacd') });
     },
     async networkInterfaces(ref) {
       // Rows: interface (or "-" while stopped), type, source, model, MAC.

@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppError, packagesForSpec, type RuntimeDriver, type RuntimeSandbox, type RuntimeStatus } from '@genos/core';
 import { DisplayBridges } from '../display/display-bridge';
-import { guacdAddress, guacdGroupOf, prepareDisplayFolder } from '../display/guacd-access';
+import { guacdAddress, guacdGroupOf, prepareDisplayFolder, removeDisplayFolder } from '../display/guacd-access';
+import { pinSocket, RefusedSocketError } from '../display/pinned-sockets';
 import { ensurePassablePath } from '@genos/db/state-dir';
 import { waitForDisplay } from '../display/wait-for-vnc';
 import { domainName, domainXml, environmentIdOfDomain, DOMAIN_PREFIX, METADATA_NS, networkXml, parseMetadata, vmNetworkName } from './domain-xml';
@@ -161,7 +162,7 @@ export function createLibvirtDriver(
       await fs.rm(vmDir, { recursive: true, force: true });
       await fs.mkdir(vmDir, { mode: 0o711 });
       await fs.chmod(vmDir, 0o711);
-      // The display folder belongs to QEMU's user: only it, guacd's group and root can reach the socket.
+      // The display folder belongs to QEMU's user alone; guacd opens the socket pinned beside it (pinned-sockets.ts).
       const socketDir = await prepareDisplayFolder({ stateDir: opts.stateDir, environmentId, owner: await qemuUser(), guacdGid });
 
       const disk = path.join(vmDir, 'disk.qcow2');
@@ -169,7 +170,7 @@ export function createLibvirtDriver(
       await exec('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', image.disk, '-F', 'qcow2', disk, String(sizeBytes)]);
 
       const network = spec.network.mode === 'egress' ? await createNetwork(environmentId) : undefined;
-      // VNC passwords are at most 8 characters: 48 random bits, on top of the folder only QEMU and guacd may enter, and the token.
+      // VNC passwords are at most 8 characters: 48 random bits, on top of the socket only QEMU, guacd and root may open, and the token.
       const vncPassword = randomBytes(6).toString('base64url');
       const xml = domainXml({
         environmentId,
@@ -221,7 +222,8 @@ export function createLibvirtDriver(
       await virshIgnoringMissing(['undefine', '--managed-save', ref]);
       await removeNetwork(environmentId);
       await fs.rm(vmDirFor(environmentId), { recursive: true, force: true });
-      await fs.rm(socketDirFor(environmentId), { recursive: true, force: true });
+      // QEMU's folder: removed without following anything a compromised QEMU could have planted there.
+      await removeDisplayFolder(opts.stateDir, environmentId);
     },
 
     inspect: domainState,
@@ -240,17 +242,20 @@ export function createLibvirtDriver(
 
     async displayEndpoint(runtimeRef, o) {
       const environmentId = environmentIdOfDomain(runtimeRef);
-      const socketPath = path.join(socketDirFor(environmentId), 'vnc.sock');
+      const socketDir = socketDirFor(environmentId);
       const timeoutMs = o?.timeoutMs ?? 60_000;
       const deadline = Date.now() + timeoutMs;
+      let socketPath: string;
       try {
-        await waitForDisplay(socketPath, timeoutMs);
+        // QEMU's socket is pinned out of its folder before anything opens it (pinned-sockets.ts).
+        socketPath = await waitForDisplay(() => pinSocket({ socketDir, name: 'vnc.sock', guacdGid }), timeoutMs);
         // The socket answers as soon as QEMU runs; the desktop is drawn when the init says so.
         while (!/genos-desktop-ready/.test(await fs.readFile(consoleLogFor(environmentId), 'latin1').catch(() => ''))) {
           if (Date.now() > deadline) throw new Error(`the VM's desktop did not come up within ${timeoutMs} ms`);
           await new Promise((r) => setTimeout(r, 50));
         }
       } catch (e) {
+        if (e instanceof RefusedSocketError) throw new AppError('UNAVAILABLE', `the VM's display cannot be shown: ${e.message}`);
         const status = await domainState(runtimeRef);
         const log = (await fs.readFile(consoleLogFor(environmentId), 'latin1').catch(() => '')).replace(/\s+/g, ' ').trim().slice(-400);
         throw new AppError('UNAVAILABLE', `${(e as Error).message}; VM ${status.state}${log ? `: ${log}` : ''}`);

@@ -1,5 +1,6 @@
 import type { Actor, HostRecord, HostUsage, Store } from '../ports/store';
 import { HOST_HEARTBEAT_TIMEOUT_MS } from '../scheduling/schedule-queued';
+import { guacdAdvisory } from '../hosts/guacd-advisory';
 import { requireAdmin } from './require-admin';
 
 export interface HostView extends HostRecord {
@@ -7,6 +8,8 @@ export interface HostView extends HostRecord {
   free: { cpu: number; memoryMiB: number };
   /** Up and heartbeating: the scheduler places work here. */
   schedulable: boolean;
+  /** What admins should know about its guacd (an old release), or null. */
+  guacdAdvisory: string | null;
 }
 
 /** Every registered host with what is placed on it and what is left. */
@@ -21,6 +24,7 @@ export async function listHosts(opts: { store: Store; actor: Actor; now?: Date }
       usage: u,
       free: { cpu: Math.max(0, h.cpuCapacity - u.cpu), memoryMiB: Math.max(0, h.memoryMiB - u.memoryMiB) },
       schedulable: h.state === 'up' && now - h.lastHeartbeatAt.getTime() < HOST_HEARTBEAT_TIMEOUT_MS,
+      guacdAdvisory: guacdAdvisory(h.guacdVersion),
     };
   });
 }

@@ -3,11 +3,7 @@ import type { Store } from '../ports/store';
 /** At most one input write per environment per this interval. */
 export const INPUT_RECORD_INTERVAL_MS = 15_000;
 
-// A Guacamole instruction is `LEN.OPCODE,LEN.ARG,...;`; user input is key, mouse and touch.
-const USER_INPUT = /(?:^|;)(?:3\.key|5\.mouse|5\.touch),/;
-
-/** Whether a chunk of client-to-guacd instructions carries keyboard, mouse or touch input. */
-export const hasUserInput = (instructions: string): boolean => USER_INPUT.test(instructions);
+// Which instructions are input is the tunnel's to say: it parses them (apps/web tunnel-guard.ts).
 
 /**
  * Someone used the desktop: remember when (the idle policy counts from it) and

@@ -14,6 +14,7 @@ const hostSchema = z
     guacdHost: z.string().min(1).max(253),
     guacdPort: z.number().int().min(1).max(65_535),
     version: z.string().max(64).nullable(),
+    guacdVersion: z.string().max(64).nullable().optional(),
   })
   .strict();
 

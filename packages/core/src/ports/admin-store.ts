@@ -87,7 +87,10 @@ export interface ActiveEnvironmentRecord {
 }
 
 export interface AdminReads {
-  users: { list(): Promise<AdminUserRecord[]> };
+  users: {
+    list(): Promise<AdminUserRecord[]>;
+    find(id: string): Promise<AdminUserRecord | null>;
+  };
   teams: { list(): Promise<AdminTeamRecord[]> };
   catalog: {
     /** Rows ordered builtin-first then by id; `ids` narrows, `enabledOnly` drops retired ones. */

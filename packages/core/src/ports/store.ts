@@ -76,6 +76,8 @@ export interface HostRecord {
   lastHeartbeatAt: Date;
   startedAt: Date;
   version: string | null;
+  /** guacd's version as the worker read it at start (see hosts/guacd-advisory.ts). */
+  guacdVersion: string | null;
 }
 
 /** What is placed on a host: environments that hold (or are about to hold) its resources. */
@@ -155,6 +157,29 @@ export interface InvitationRecord {
   acceptedAt: Date | null;
   revokedAt: Date | null;
   createdAt: Date;
+}
+
+/**
+ * A share link (`/share/<secret>`): someone else views or uses a running
+ * desktop until it expires or is revoked. Only the secret's sha256 is stored.
+ */
+export interface ShareLinkRecord {
+  id: string;
+  environmentId: string;
+  mode: 'view' | 'collaborate';
+  createdBy: string;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  createdAt: Date;
+}
+
+/** What a team allows on its desktops' displays and files, and whether their sessions are recorded. */
+export interface TeamStreamingPolicy {
+  allowCopy: boolean;
+  allowPaste: boolean;
+  allowUpload: boolean;
+  allowDownload: boolean;
+  recordSessions: boolean;
 }
 
 /** Reads a caller's role in a team; both Store.teams and Tx.teams have it. */
@@ -309,7 +334,7 @@ export interface Store {
   };
   hosts: {
     /** Creates or refreshes the host row (state up, heartbeat now). */
-    register(host: Omit<HostRecord, 'state' | 'lastHeartbeatAt' | 'startedAt'>): Promise<HostRecord>;
+    register(host: Omit<HostRecord, 'state' | 'lastHeartbeatAt' | 'startedAt' | 'guacdVersion'> & { guacdVersion?: string | null }): Promise<HostRecord>;
     /** Refreshes the heartbeat; false when the row is gone or was marked down (the host must re-register). */
     heartbeat(id: string): Promise<boolean>;
     list(): Promise<HostRecord[]>;
@@ -324,6 +349,13 @@ export interface Store {
   teams: TeamRoleReader & {
     /** The teams the user belongs to, with their role, by name. */
     listForUser(userId: string): Promise<(TeamRecord & { role: TeamRole })[]>;
+    /** The team's streaming policy, or null when there is no such team. */
+    policy(teamId: string): Promise<TeamStreamingPolicy | null>;
+  };
+  shareLinks: {
+    findById(id: string): Promise<ShareLinkRecord | null>;
+    /** By the sha256 of its secret (hashShareSecret). */
+    findByHash(hash: string): Promise<ShareLinkRecord | null>;
   };
   quotas: {
     /** Every quota admins set, users before teams. */

@@ -1,12 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { AppError } from '../errors/app-error';
 import type { Actor, Store } from '../ports/store';
-import { authorizeEnvironment, requireUser } from '../environments/authorize';
-import { encryptTunnelToken, tunnelSettingsFor, type ServerLayout } from './connection-token';
+import type { ServerLayout } from './connection-token';
+import { mintTunnelToken } from './mint-tunnel-token';
 
-export const TUNNEL_TOKEN_TTL_MS = 60_000;
-
-/** Only the owner of a running environment gets a token, valid for one minute. */
+/** The owner's token for a running environment (mintTunnelToken with an `owner` grant), valid for one minute. */
 export async function mintConnectionToken(opts: {
   store: Store;
   actor: Actor;
@@ -16,20 +12,6 @@ export async function mintConnectionToken(opts: {
   /** RDP only; see SERVER_LAYOUTS. */
   serverLayout?: ServerLayout;
 }): Promise<{ token: string; expiresAt: Date }> {
-  const userId = requireUser(opts.actor);
-  // Owner only (authorize.ts): others who can see it get FORBIDDEN, everyone else NOT_FOUND.
-  const env = await authorizeEnvironment({ teams: opts.store.teams, actor: opts.actor, env: await opts.store.environments.findById(opts.id), id: opts.id, action: 'connect' });
-  if (env.state === 'suspended') throw new AppError('CONFLICT', 'this desktop is suspended: resume it to connect');
-  if (env.state !== 'running' || !env.displayEndpoint) {
-    throw new AppError('CONFLICT', `the environment is ${env.state}, not running`);
-  }
-  const exp = (opts.now ?? Date.now()) + TUNNEL_TOKEN_TTL_MS;
-  const token = encryptTunnelToken(
-    {
-      connection: tunnelSettingsFor(env.displayEndpoint, env.spec.display, { serverLayout: opts.serverLayout }),
-      genos: { environmentId: env.id, userId, exp, purpose: 'control', jti: randomBytes(12).toString('base64url') },
-    },
-    opts.key,
-  );
-  return { token, expiresAt: new Date(exp) };
+  const { token, expiresAt } = await mintTunnelToken({ store: opts.store, key: opts.key, now: opts.now, grant: { kind: 'owner', actor: opts.actor, environmentId: opts.id, serverLayout: opts.serverLayout } });
+  return { token, expiresAt };
 }

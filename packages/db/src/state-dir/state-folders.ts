@@ -6,8 +6,10 @@ import { AppError } from '@genos/core';
  * The folders between the state dir and each desktop's display socket. guacd
  * (its own user) and QEMU (libvirt-qemu) open sockets by a name they are
  * given, so every folder on the way needs search permission for them and
- * nothing more: 0711, owned by root, never listable. The per-desktop folder
- * below is the one that decides who may reach the socket (0710, guacd's group).
+ * nothing more: 0711, owned by root, never listable. The per-desktop folders
+ * below decide who may reach a socket: the desktop's own (0700) and root's
+ * pinned copy for guacd, `guacd/<id>` (0710, guacd's group; see the worker's
+ * pinned-sockets.ts).
  *
  * Set here, where the folders are made, so a fresh state dir is right on the
  * first desktop whatever made it first (a recursive mkdir would leave 0700).

@@ -51,6 +51,10 @@ export function adminReadsFor(prisma: PrismaClient): AdminReads {
   return {
     users: {
       list: async () => withLastSignIn(prisma, await prisma.user.findMany({ select: userSelect, orderBy: { email: 'asc' } })),
+      find: async (id) => {
+        const u = await prisma.user.findUnique({ where: { id }, select: userSelect });
+        return u ? (await withLastSignIn(prisma, [u]))[0]! : null;
+      },
     },
     teams: {
       list: async () =>

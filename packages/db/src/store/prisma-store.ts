@@ -16,11 +16,12 @@ import {
   type QuotaLimits,
   type QuotaRecord,
   type QuotaUsage,
+  type ShareLinkRecord,
   type Store,
   type Tx,
   type WarmPoolRecord,
 } from '@genos/core';
-import type { Environment, Host, Invitation, Prisma, PrismaClient, Team, WarmPool } from '../generated/prisma/client.ts';
+import type { Environment, Host, Invitation, Prisma, PrismaClient, ShareLink, Team, WarmPool } from '../generated/prisma/client.ts';
 import type { Enqueue, SqlExecutor } from './sql-executor.ts';
 import { adminReadsFor, adminTxFor } from './prisma-admin-store.ts';
 
@@ -42,6 +43,9 @@ const toPool = (p: WarmPool): WarmPoolRecord => ({ id: p.id, name: p.name, spec:
 const toTeam = (t: Team): TeamRecord => ({ id: t.id, name: t.name, slug: t.slug, createdAt: t.createdAt });
 const toInvitation = (i: Invitation): InvitationRecord => ({
   id: i.id, teamId: i.teamId, email: i.email, role: i.role, invitedBy: i.invitedBy, expiresAt: i.expiresAt, acceptedAt: i.acceptedAt, revokedAt: i.revokedAt, createdAt: i.createdAt,
+});
+const toShareLink = (l: ShareLink): ShareLinkRecord => ({
+  id: l.id, environmentId: l.environmentId, mode: l.mode === 'collaborate' ? 'collaborate' : 'view', createdBy: l.createdBy, expiresAt: l.expiresAt, revokedAt: l.revokedAt, createdAt: l.createdAt,
 });
 const roleIn = async (db: Db, teamId: string, userId: string): Promise<TeamRole | null> =>
   (await db.membership.findUnique({ where: { userId_teamId: { userId, teamId } }, select: { role: true } }))?.role ?? null;
@@ -333,7 +337,7 @@ export function createPrismaStore(opts: { prisma: PrismaClient; enqueue: Enqueue
     },
     hosts: {
       register: async (h) => {
-        const data = { cpuCapacity: h.cpuCapacity, memoryMiB: h.memoryMiB, runtimes: h.runtimes, guacdHost: h.guacdHost, guacdPort: h.guacdPort, version: h.version, state: 'up' as const, lastHeartbeatAt: new Date(), startedAt: new Date() };
+        const data = { cpuCapacity: h.cpuCapacity, memoryMiB: h.memoryMiB, runtimes: h.runtimes, guacdHost: h.guacdHost, guacdPort: h.guacdPort, version: h.version, guacdVersion: h.guacdVersion ?? null, state: 'up' as const, lastHeartbeatAt: new Date(), startedAt: new Date() };
         return toHost(await prisma.host.upsert({ where: { id: h.id }, create: { id: h.id, ...data }, update: data }));
       },
       heartbeat: async (id) => (await prisma.host.updateMany({ where: { id, state: 'up' }, data: { lastHeartbeatAt: new Date() } })).count === 1,
@@ -357,6 +361,18 @@ export function createPrismaStore(opts: { prisma: PrismaClient; enqueue: Enqueue
       role: (teamId, userId) => roleIn(prisma, teamId, userId),
       listForUser: async (userId) =>
         (await prisma.membership.findMany({ where: { userId }, include: { team: true }, orderBy: { team: { name: 'asc' } } })).map((m) => ({ ...toTeam(m.team), role: m.role })),
+      policy: (teamId) =>
+        prisma.team.findUnique({ where: { id: teamId }, select: { allowCopy: true, allowPaste: true, allowUpload: true, allowDownload: true, recordSessions: true } }),
+    },
+    shareLinks: {
+      findById: async (id) => {
+        const l = await prisma.shareLink.findUnique({ where: { id } });
+        return l ? toShareLink(l) : null;
+      },
+      findByHash: async (hash) => {
+        const l = await prisma.shareLink.findUnique({ where: { hash } });
+        return l ? toShareLink(l) : null;
+      },
     },
     quotas: {
       list: async () => {

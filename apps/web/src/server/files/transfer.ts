@@ -15,6 +15,14 @@ import type { PrismaClient } from '@genos/db';
  * under a name that does not exist yet; downloads open regular files only,
  * never following links, because the folder's contents are the desktop's
  * (untrusted) and this process is root on the host.
+ *
+ * The folder itself is safe to name by path: its parent (<state dir>/transfer)
+ * is root's and 0700, so the desktop, which may put anything inside its
+ * folder (links, FIFOs, sockets), can never put a link in the folder's place
+ * (inside the sandbox it is a mount point: renaming or removing it fails).
+ * Every entry inside is the desktop's: links are never followed (lstat,
+ * O_NOFOLLOW, link(2)), and a FIFO is opened non-blocking and refused.
+ * A folder found replaced anyway (only root could) is refused as well.
  */
 export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 const DESKTOP_UID = 1000;
@@ -57,6 +65,13 @@ export async function authorizeTransfer(prisma: PrismaClient, user: { id: string
 
 const exists = (p: string) => fs.lstat(p).then(() => true, () => false);
 
+/** The desktop's Transfer folder, checked to be a real folder (not a link to one), or null when it has none. */
+async function transferFolder(stateDir: string, environmentId: string): Promise<string | null> {
+  const dir = transferDirFor(stateDir, environmentId);
+  const st = await fs.lstat(dir).catch(() => null);
+  return st?.isDirectory() ? dir : null;
+}
+
 /** Streams `body` into the desktop's Transfer folder; returns the name it got (a suffix is added rather than overwrite). */
 export async function receiveUpload(opts: {
   stateDir: string;
@@ -70,9 +85,8 @@ export async function receiveUpload(opts: {
   const tooLarge = () => new TransferError(413, `The file is larger than the ${Math.round(max / 1024 / 1024)} MB upload limit.`);
   // Refused before a byte is read when the size is declared.
   if (opts.declaredBytes !== null && opts.declaredBytes > max) throw tooLarge();
-  const dir = transferDirFor(opts.stateDir, opts.environmentId);
-  const st = await fs.lstat(dir).catch(() => null);
-  if (!st || !st.isDirectory()) throw new TransferError(409, 'This desktop has no Transfer folder (it was started before file transfer existed).');
+  const dir = await transferFolder(opts.stateDir, opts.environmentId);
+  if (!dir) throw new TransferError(409, 'This desktop has no Transfer folder (it was started before file transfer existed).');
 
   const staging = path.join(transferRoot(opts.stateDir), '.incoming');
   await fs.mkdir(staging, { recursive: true, mode: 0o700 });
@@ -111,7 +125,8 @@ export async function receiveUpload(opts: {
 
 /** The regular files at the top of the Transfer folder (links and folders are not offered). */
 export async function listTransferFiles(stateDir: string, environmentId: string) {
-  const dir = transferDirFor(stateDir, environmentId);
+  const dir = await transferFolder(stateDir, environmentId);
+  if (!dir) return [];
   const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
   const files: { name: string; bytes: number; modifiedAt: string }[] = [];
   for (const e of entries) {
@@ -125,7 +140,9 @@ export async function listTransferFiles(stateDir: string, environmentId: string)
 /** Opens one file for download without following links; the caller streams it. */
 export async function openTransferFile(stateDir: string, environmentId: string, rawName: string) {
   const name = safeFileName(rawName);
-  const file = path.join(transferDirFor(stateDir, environmentId), name);
+  const dir = await transferFolder(stateDir, environmentId);
+  if (!dir) throw new TransferError(404, 'No such file in Transfer.');
+  const file = path.join(dir, name);
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);

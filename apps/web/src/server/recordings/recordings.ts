@@ -62,14 +62,6 @@ export async function prepareRecordingsDir(opts: { stateDir: string; guacdUser: 
   }
 }
 
-/** Team policy, or the deployment default. */
-export async function shouldRecord(prisma: PrismaClient, env: { teamId: string | null }, config: RecordingConfig): Promise<boolean> {
-  if (config.recordAll) return true;
-  if (!env.teamId) return false;
-  const team = await prisma.team.findUnique({ where: { id: env.teamId }, select: { recordSessions: true } });
-  return team?.recordSessions ?? false;
-}
-
 /** A Recording row and the guacd settings that make guacd write it. */
 export async function startRecording(prisma: PrismaClient, opts: { environmentId: string; userId: string | null; config: RecordingConfig }) {
   const id = `r${randomBytes(12).toString('hex')}`;

@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_QUOTA, DEFAULT_SPEC, DEPLOYMENT_CAPABILITIES } from '@genos/core';
 import { createPrismaStore } from '@genos/db';
-import { createTestDatabase, freshTestState, type TestDatabase } from '@genos/db/testing';
+import { createTestDatabase, freshTestState, listenForGuacd, type GuacdSocket, type TestDatabase } from '@genos/db/testing';
 import { createCaller } from '../api/root';
 import { createInnerContext } from '../api/trpc';
 import { prepareRecordingsDir, sweepRecordings } from '../recordings/recordings';
@@ -26,7 +26,7 @@ const state = await freshTestState('share-links');
 let db: TestDatabase;
 let server: http.Server;
 let tunnel: { close(): void };
-let bridge: net.Server;
+let bridge: GuacdSocket;
 let socketDir = '';
 let base = '';
 let owner: { id: string; email: string };
@@ -163,17 +163,16 @@ beforeAll(async () => {
   if (!(await until(() => fs.stat(sock).then(() => true, () => false), 30_000))) throw new Error('no vnc.sock');
   // Typing goes to the xterm: wait until its window is on the screen.
   if (!(await until(async () => (await execOut(['sh', '-c', 'DISPLAY=:0 xwininfo -root -tree'])).includes('xterm'), 30_000))) throw new Error('no xterm window');
-  bridge = net.createServer((client) => {
+  // guacd is contained (no route to the host's loopback): it reaches the desktop through a socket path.
+  bridge = await listenForGuacd(state.stateDir, 'share-desk', (client) => {
     const up = net.connect(sock);
     client.pipe(up).pipe(client);
     client.on('error', () => up.destroy());
     up.on('error', () => client.destroy());
   });
-  await new Promise<void>((r) => bridge.listen(0, '127.0.0.1', r));
-  const port = (bridge.address() as AddressInfo).port;
   envId = (
     await db.prisma.environment.create({
-      data: { name: 'shared desk', spec: DEFAULT_SPEC as never, ownerId: owner.id, teamId, state: 'running', displayEndpoint: { protocol: 'vnc', host: '127.0.0.1', port, password: 'sharepw' } },
+      data: { name: 'shared desk', spec: DEFAULT_SPEC as never, ownerId: owner.id, teamId, state: 'running', displayEndpoint: { protocol: 'vnc', host: bridge.path, port: 0, password: 'sharepw' } },
     })
   ).id;
 
@@ -188,7 +187,7 @@ afterAll(async () => {
   try {
     tunnel?.close();
     server?.close();
-    bridge?.close();
+    await bridge?.close();
     await docker.getContainer(CONTAINER).remove({ force: true }).catch(() => undefined);
     for (const c of await docker.listContainers({ all: true, filters: { label: [`genos.instance=${state.instance}`] } })) {
       await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);

@@ -1,44 +1,27 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { AppError, encryptTunnelToken, tunnelSettingsFor, type DisplayEndpoint, type EnvironmentSpec } from '@genos/core';
+import { randomBytes } from 'node:crypto';
+import { AppError, hashShareSecret, mintTunnelToken, SHARE_MESSAGES, SHARE_MODES, SHARE_SECRET_RE, shareLinkState, type ShareMode, type ShareState, type Store } from '@genos/core';
 import type { PrismaClient } from '@genos/db';
+import { liveTunnels, shareLinkEnded } from '../tunnel/live-tunnels';
 
 /**
  * Share links: someone else watches (`view`) or uses (`collaborate`) a running
  * desktop. The secret is shown once, as /share/<secret>; only its sha256 is
  * stored. A `view` link needs no account; a `collaborate` link needs a signed-in
  * user, because whatever they type is theirs. Opening a link mints a
- * single-use tunnel token bound to the share (mode, environment, expiry); the
- * tunnel checks the share row again before guacd sees anything, and a view
- * token gets guacd's `read-only` VNC setting while the tunnel also drops every
- * input instruction from that client.
+ * single-use tunnel token bound to the share (mintTunnelToken, packages/core;
+ * the link rules are share-link-rules.ts there); the tunnel checks the share
+ * again before guacd sees anything (admitConnection), and a view token gets
+ * guacd's `read-only` VNC setting while the tunnel also drops every input
+ * instruction from that client. Revoking a link ends its live connections at once.
  */
-export const SHARE_MODES = ['view', 'collaborate'] as const;
-export type ShareMode = (typeof SHARE_MODES)[number];
+export { hashShareSecret, SHARE_MESSAGES, SHARE_MODES, type ShareMode, type ShareState };
 export const SHARE_TTL_MINUTES = { min: 5, max: 7 * 24 * 60, default: 60 } as const;
-export const SHARE_TOKEN_TTL_MS = 60_000;
 
 export interface ShareActor {
   id: string;
   isAdmin: boolean;
   ip: string | null;
 }
-
-export const hashShareSecret = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
-
-const SECRET_RE = /^[A-Za-z0-9_-]{20,100}$/;
-
-export type ShareState = 'active' | 'expired' | 'revoked';
-const stateOf = (s: { expiresAt: Date; revokedAt: Date | null }, now: number): ShareState =>
-  s.revokedAt ? 'revoked' : s.expiresAt.getTime() <= now ? 'expired' : 'active';
-
-/** What a person opening a bad link reads: never anything about the desktop itself. */
-export const SHARE_MESSAGES = {
-  unknown: 'This share link does not exist. Ask the desktop owner for a new one.',
-  revoked: 'This share link was revoked by the desktop owner.',
-  expired: 'This share link has expired. Ask the desktop owner for a new one.',
-  notRunning: 'The shared desktop is not running right now.',
-  signIn: 'Sign in to use this collaborate link: whatever you type is attributed to you.',
-} as const;
 
 /** The owner, or an owner/admin of the environment's team, may share it. */
 async function assertCanShare(prisma: PrismaClient, actor: ShareActor, environmentId: string) {
@@ -90,7 +73,7 @@ export async function listShareLinks(opts: { prisma: PrismaClient; actor: ShareA
   const now = opts.now ?? Date.now();
   await assertCanShare(opts.prisma, opts.actor, opts.environmentId);
   const rows = await opts.prisma.shareLink.findMany({ where: { environmentId: opts.environmentId }, orderBy: { createdAt: 'desc' }, take: 100 });
-  return rows.map((r) => ({ id: r.id, mode: r.mode as ShareMode, createdAt: r.createdAt, expiresAt: r.expiresAt, revokedAt: r.revokedAt, state: stateOf(r, now) }));
+  return rows.map((r) => ({ id: r.id, mode: r.mode as ShareMode, createdAt: r.createdAt, expiresAt: r.expiresAt, revokedAt: r.revokedAt, state: shareLinkState(r, now) }));
 }
 
 export async function revokeShareLink(opts: { prisma: PrismaClient; actor: ShareActor; id: string; now?: number }) {
@@ -105,15 +88,17 @@ export async function revokeShareLink(opts: { prisma: PrismaClient; actor: Share
     await tx.shareLink.update({ where: { id: row.id }, data: { revokedAt } });
     await audit(tx as PrismaClient, { actorId: opts.actor.id, ip: opts.actor.ip, action: 'share.revoke', environmentId: row.environmentId, after: { shareId: row.id } });
   });
+  // Its live connections end now (live-tunnels.ts), not at their next check.
+  liveTunnels().endShareLink(row.id, shareLinkEnded(SHARE_MESSAGES.revoked));
   return { id: row.id, revokedAt };
 }
 
 /** The share a secret names, if usable now; otherwise an AppError whose message is meant for the visitor. */
 export async function resolveShareLink(prisma: PrismaClient, secret: string, now = Date.now()) {
-  if (!SECRET_RE.test(secret)) throw new AppError('NOT_FOUND', SHARE_MESSAGES.unknown);
+  if (!SHARE_SECRET_RE.test(secret)) throw new AppError('NOT_FOUND', SHARE_MESSAGES.unknown);
   const share = await prisma.shareLink.findUnique({ where: { hash: hashShareSecret(secret) } });
   if (!share) throw new AppError('NOT_FOUND', SHARE_MESSAGES.unknown);
-  const state = stateOf(share, now);
+  const state = shareLinkState(share, now);
   if (state === 'revoked') throw new AppError('FORBIDDEN', SHARE_MESSAGES.revoked, { state });
   if (state === 'expired') throw new AppError('FORBIDDEN', SHARE_MESSAGES.expired, { state });
   const env = await prisma.environment.findUnique({ where: { id: share.environmentId } });
@@ -127,38 +112,11 @@ export async function describeShareLink(prisma: PrismaClient, secret: string) {
   return { mode: share.mode as ShareMode, name: env.name, expiresAt: share.expiresAt };
 }
 
-/** Mints the single-use tunnel token a share link grants; audited as share.open. */
-export async function openShareLink(opts: { prisma: PrismaClient; secret: string; user: { id: string } | null; ip: string | null; key: string; now?: number }) {
-  const now = opts.now ?? Date.now();
-  const { share, env } = await resolveShareLink(opts.prisma, opts.secret, now);
-  const mode = share.mode as ShareMode;
-  if (mode === 'collaborate' && !opts.user) throw new AppError('UNAUTHENTICATED', SHARE_MESSAGES.signIn);
-  const spec = env.spec as unknown as EnvironmentSpec;
-  const connection = tunnelSettingsFor(env.displayEndpoint as unknown as DisplayEndpoint, spec.display);
-  // guacd's own read-only switch; the tunnel drops the input too (belt and braces).
-  if (mode === 'view') connection.settings['read-only'] = 'true';
-  const exp = Math.min(now + SHARE_TOKEN_TTL_MS, share.expiresAt.getTime());
-  const token = encryptTunnelToken(
-    {
-      connection,
-      genos: { environmentId: env.id, userId: opts.user?.id ?? '', exp, purpose: mode, shareId: share.id, jti: randomBytes(12).toString('base64url') },
-    },
-    opts.key,
-  );
-  await audit(opts.prisma, { actorId: opts.user?.id ?? null, ip: opts.ip, action: 'share.open', environmentId: env.id, after: { shareId: share.id, mode, anonymous: !opts.user } });
-  return { token, mode, expiresAt: new Date(exp) };
-}
-
-/**
- * The tunnel's check of a share token: null when the share still allows the
- * connection, otherwise the HTTP status and the visitor's message.
- */
-export async function checkShareForTunnel(prisma: PrismaClient, claims: { shareId?: string; environmentId: string; purpose: string }, now = Date.now()) {
-  if (!claims.shareId) return { status: 403, message: 'Forbidden' };
-  const share = await prisma.shareLink.findUnique({ where: { id: claims.shareId } });
-  if (!share || share.environmentId !== claims.environmentId || share.mode !== claims.purpose) return { status: 403, message: 'Forbidden' };
-  const state = stateOf(share, now);
-  if (state === 'revoked') return { status: 403, message: SHARE_MESSAGES.revoked };
-  if (state === 'expired') return { status: 403, message: SHARE_MESSAGES.expired };
-  return null;
+/** Mints the single-use tunnel token a share link grants (mintTunnelToken); audited as share.open. */
+export async function openShareLink(opts: { prisma: PrismaClient; store: Store; secret: string; user: { id: string } | null; ip: string | null; key: string; now?: number }) {
+  const minted = await mintTunnelToken({ store: opts.store, key: opts.key, now: opts.now, grant: { kind: 'share-link', secret: opts.secret, user: opts.user } });
+  const { shareId, purpose, environmentId } = minted.claims;
+  const mode = purpose as ShareMode;
+  await audit(opts.prisma, { actorId: opts.user?.id ?? null, ip: opts.ip, action: 'share.open', environmentId, after: { shareId, mode, anonymous: !opts.user } });
+  return { token: minted.token, mode, expiresAt: minted.expiresAt };
 }

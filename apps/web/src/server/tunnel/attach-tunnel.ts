@@ -1,12 +1,15 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createRequire } from 'node:module';
-import { createInputRecorder, decryptTunnelToken, hasUserInput, isAppError, resizeDisplay, type Store } from '@genos/core';
-import type { PrismaClient } from '@genos/db';
+import { admitConnection, createInputRecorder, decryptTunnelToken, isAppError, resizeDisplay, type ConnectionRefused, type Store, type TunnelToken } from '@genos/core';
+import { createPrismaStore, type PrismaClient } from '@genos/db';
 import type { RecordingConfig } from '../recordings/recordings';
 import { createTunnelSessions } from './tunnel-sessions';
-import { createClipboardGate, encodeInstruction, OPEN_POLICY, parseInstructions, type StreamingPolicy } from './clipboard-filter';
-import { restrictToViewOnly } from './view-only';
+import type { StreamingPolicy } from './clipboard-filter';
+import { carriesUserInput, guardTunnel } from './tunnel-guard';
+import { readGuacdExactly } from './guacd-reader';
+import { liveTunnels } from './live-tunnels';
+import { applyTunnelLimits, DEFAULT_TUNNEL_LIMITS, type TunnelLimits } from './tunnel-limits';
 import { closeGuacdGracefully } from './graceful-guacd-close';
 import { createResizeQueue } from './display-resize';
 
@@ -21,11 +24,23 @@ const GuacamoleLite = require('guacamole-lite') as new (
 
 export const TUNNEL_PATH = '/tunnel';
 
+/** How a refused connection answers the upgrade: plain HTTP, so nothing reaches guacd. */
+const REFUSAL_STATUS: Record<ConnectionRefused['code'], [number, string]> = {
+  UNAUTHENTICATED: [401, 'Unauthorized'],
+  FORBIDDEN: [403, 'Forbidden'],
+  CONFLICT: [409, 'Conflict'],
+  QUOTA_EXCEEDED: [429, 'Too Many Requests'],
+};
+
 /**
  * Mounts guacamole-lite on our own HTTP server (same origin, one websocket
- * path). Every upgrade is checked before guacamole-lite sees it: the token
- * must decrypt, be unexpired, and name a running environment its holder owns.
- * Refusals are plain HTTP 401/403/404 so nothing reaches guacd.
+ * path). This file is the transport: every upgrade's token is decrypted
+ * (forged, altered and expired ones answer 401) and admitConnection
+ * (packages/core, admit-connection.ts) decides the rest: who may connect,
+ * read-only, clipboard, recording, resize, single use and the connection
+ * caps. A refusal is plain HTTP, so nothing reaches guacd; an admitted
+ * connection gets the gates the decision names, then guacamole-lite with the
+ * decision's settings for guacd.
  */
 export function attachTunnel(opts: {
   server: Server;
@@ -35,25 +50,47 @@ export function attachTunnel(opts: {
   fallthrough?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   log?: (msg: string) => void;
   /**
-   * When given, keyboard and mouse input is recorded for the idle policy (at most every 15 s per
-   * environment), and the owner's window size (`size`) resizes the desktop's screen.
+   * When given, admission reads through it, keyboard and mouse input is recorded for the idle policy
+   * (at most every 15 s per environment), and the owner's window size (`size`) resizes the desktop's
+   * screen. Without it, admission reads through a store over `prisma`, and neither of the others happens.
    */
-  store?: Pick<Store, 'environments' | 'transaction'>;
+  store?: Store;
   /** Where guacd writes session recordings (when team policy or GENOS_RECORD_ALL asks); absent: never record. */
   recordings?: RecordingConfig | null;
+  /** Per-connection limits and connection caps (tunnel-limits.ts); unset ones take the defaults. */
+  limits?: Partial<TunnelLimits>;
 }) {
   // A closing tunnel says goodbye to guacd instead of dropping the socket (graceful-guacd-close.ts; installed once).
   closeGuacdGracefully();
-  // Share-link tokens, recordings and the view-only input gate (tunnel-sessions.ts).
-  const sessions = createTunnelSessions({ prisma: opts.prisma, key: opts.key, recordings: opts.recordings, log: opts.log });
+  // guacamole-lite reads guacd with the tunnel's own parser, counting characters as guacd does (guacd-reader.ts; installed once).
+  readGuacdExactly(opts.log);
+  const limits: TunnelLimits = { ...DEFAULT_TUNNEL_LIMITS, ...opts.limits };
+  // Admission reads everything fresh; without a store given, one over the same client (it never enqueues).
+  const reads = opts.store ?? createPrismaStore({ prisma: opts.prisma, enqueue: () => Promise.reject(new Error('the display tunnel enqueues no jobs')) });
+  // Recordings, the view-only input gate and the end of share-link connections (tunnel-sessions.ts).
+  const sessions = createTunnelSessions({ prisma: opts.prisma, store: reads, recordings: opts.recordings, log: opts.log });
+  const live = liveTunnels();
+  /** guacd's settings per admitted token id, handed to guacamole-lite as it opens that connection. */
+  const admitted = new Map<string, TunnelToken['connection']['settings']>();
   const guac = new GuacamoleLite(
     // guacamole-lite adds a default port unless a 'server' key exists; ws then wants noServer alone.
-    { server: undefined, noServer: true },
+    // ws refuses frames far over the message limit before buffering them (tunnel-limits.ts answers at the limit itself).
+    { server: undefined, noServer: true, maxPayload: limits.maxMessageBytes * 4 },
     opts.guacd,
     {
       crypt: { cypher: 'AES-256-CBC', key: opts.key },
       log: { level: 'ERRORS' },
       maxInactivityTime: 20_000,
+    },
+    {
+      // The decision's settings over guacamole-lite's defaults: nothing is re-encrypted into the URL.
+      processConnectionSettings: (settings: { connection: object; genos?: { jti?: string } }, done: (err: undefined, s: object) => void) => {
+        const jti = settings.genos?.jti ?? '';
+        const decided = admitted.get(jti);
+        admitted.delete(jti);
+        // Always set just before the upgrade; were it missing, the connection would get no desktop to reach.
+        done(undefined, { ...settings, connection: { ...settings.connection, ...(decided ?? { hostname: '', port: '' }) } });
+      },
     },
   );
 
@@ -77,69 +114,14 @@ export function attachTunnel(opts: {
   const watchInput = (ws: import('ws').WebSocket, environmentId: string) => {
     if (!inputs) return;
     ws.on('message', (data: import('ws').RawData) => {
-      // Between writes nothing is parsed at all.
-      if (inputs.due(environmentId) && hasUserInput(data.toString())) inputs.seen(environmentId);
+      // Between writes nothing is parsed at all. The gates passed whole instructions only.
+      if (inputs.due(environmentId) && carriesUserInput(data.toString())) inputs.seen(environmentId);
     });
   };
 
-  /**
-   * Sits between the browser's websocket and guacamole-lite, both ways:
-   * clipboard streams the team forbids are dropped here (the browser's UI only
-   * mirrors this), the tunnel's internal keep-alive pings are answered here
-   * instead of reaching guacd, `genos-rtt` probes are echoed so the client
-   * can show its round-trip time, and the owner's `size` (the browser window)
-   * goes to `onSize`: guacd 1.3 cannot pass it on to a VNC desktop.
-   */
-  const guard = (ws: import('ws').WebSocket, policy: StreamingPolicy, environmentId: string, onSize?: (width: number, height: number) => void) => {
-    const paste = createClipboardGate(policy.allowPaste);
-    const copy = createClipboardGate(policy.allowCopy);
-    const emit = ws.emit.bind(ws) as (event: string | symbol, ...args: unknown[]) => boolean;
-    const send = ws.send.bind(ws) as (data: unknown, ...rest: unknown[]) => void;
-    let fromClient = '';
-    let logged = 0;
-    ws.emit = ((event: string | symbol, ...args: unknown[]) => {
-      if (event !== 'message') return emit(event, ...args);
-      let parsed;
-      try {
-        parsed = parseInstructions(fromClient + String(args[0]));
-      } catch {
-        ws.terminate();
-        return false;
-      }
-      fromClient = parsed.rest;
-      let out = '';
-      for (const ins of parsed.instructions) {
-        if (ins.opcode === '') {
-          if (ins.args[0] === 'ping') send(ins.raw);
-          else if (ins.args[0] === 'genos-rtt') send(encodeInstruction('genos-rtt', ...ins.args.slice(1)));
-          continue; // internal instructions are the tunnel's own, never guacd's
-        }
-        if (ins.opcode === 'size' && onSize) onSize(Number(ins.args[0]), Number(ins.args[1]));
-        if (paste.pass(ins)) out += ins.raw;
-      }
-      if (paste.dropped > logged) {
-        logged = paste.dropped;
-        opts.log?.(`tunnel: dropped a clipboard paste into ${environmentId} (team policy)`);
-      }
-      return out ? emit('message', out, false) : true;
-    }) as typeof ws.emit;
-    if (!policy.allowCopy) {
-      let fromGuacd = '';
-      ws.send = ((data: unknown, ...rest: unknown[]) => {
-        const parsed = parseInstructions(fromGuacd + String(data));
-        fromGuacd = parsed.rest;
-        const out = parsed.instructions.filter((i) => copy.pass(i)).map((i) => i.raw).join('');
-        if (out) send(out, ...rest);
-        else (rest.find((r) => typeof r === 'function') as ((e?: Error) => void) | undefined)?.();
-      }) as typeof ws.send;
-    }
-  };
-
-  const policyFor = async (teamId: string | null): Promise<StreamingPolicy> => {
-    if (!teamId) return OPEN_POLICY;
-    const team = await opts.prisma.team.findUnique({ where: { id: teamId }, select: { allowCopy: true, allowPaste: true } });
-    return team ?? OPEN_POLICY;
-  };
+  // Clipboard policy, internal pings and `size`, both directions read with the tunnel's parser (tunnel-guard.ts).
+  const guard = (ws: import('ws').WebSocket, policy: StreamingPolicy, environmentId: string, onSize?: (width: number, height: number) => void) =>
+    guardTunnel(ws, { policy, environmentId, onSize, log: opts.log });
 
   opts.server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -149,51 +131,61 @@ export function attachTunnel(opts: {
       return;
     }
     void (async () => {
+      const raw = url.searchParams.get('token') ?? '';
+      let token: TunnelToken;
       try {
-        const token = decryptTunnelToken(url.searchParams.get('token') ?? '', opts.key);
-        const env = await opts.prisma.environment.findUnique({ where: { id: token.genos.environmentId } });
-        if (token.genos.observer === 'admin') {
-          // An admin's read-only observation: the holder must still be an active admin.
-          const observer = await opts.prisma.user.findUnique({ where: { id: token.genos.userId }, select: { role: true, disabledAt: true } });
-          if (!env || !observer || observer.role !== 'admin' || observer.disabledAt || token.genos.readOnly !== true) return refuse(socket, 403, 'Forbidden');
-          if (env.state !== 'running') return refuse(socket, 409, 'Conflict');
-          if (!claim(token.genos.jti, token.genos.exp)) return refuse(socket, 401, 'Unauthorized');
-          // No input recording: an observer's clicks are not the owner's activity (guacd drops them anyway).
-          // The team's clipboard policy binds observers too.
-          const observed = await policyFor(env.teamId);
-          guac.webSocketServer.handleUpgrade(req, socket, head, (ws) => {
-            // Read-only in guacd and in the tunnel: an observer's input never leaves this process.
-            restrictToViewOnly(ws, opts.log);
-            guard(ws, observed, env.id);
-            guac.webSocketServer.emit('connection', ws, req);
-          });
-          return;
-        }
-        if (!env) return refuse(socket, 403, 'Forbidden');
-        const denied = await sessions.authorize(token.genos, env);
-        if (denied) return refuse(socket, denied.status, denied.reason, denied.message);
-        if (env.state === 'suspended') return refuse(socket, 409, 'Conflict', 'This desktop is suspended: resume it to connect.');
-        if (env.state !== 'running') return refuse(socket, 409, 'Conflict');
-        if (!claim(token.genos.jti, token.genos.exp)) return refuse(socket, 401, 'Unauthorized', 'This display link was already used: reload the page for a new one.');
-        const policy = await policyFor(env.teamId);
-        const session = await sessions.begin(req, token, env);
-        // Only the owner's own window resizes the desktop, never a share link's viewer.
-        const resize =
-          store && token.genos.purpose === 'control'
-            ? createResizeQueue((width, height) => resizeDisplay({ store, actor: { kind: 'user', id: token.genos.userId }, id: env.id, width, height }), {
-                onError: (e) => opts.log?.(`display resize failed: ${e instanceof Error ? e.message : String(e)}`),
-              })
-            : undefined;
-        guac.webSocketServer.handleUpgrade(req, socket, head, (ws) => {
-          session.attach(ws);
-          guard(ws, policy, env.id, resize);
-          watchInput(ws, env.id);
-          guac.webSocketServer.emit('connection', ws, req);
-        });
+        token = decryptTunnelToken(raw, opts.key);
       } catch (e) {
         opts.log?.(`tunnel refused: ${e instanceof Error ? e.message : String(e)}`);
         if (isAppError(e)) refuse(socket, 401, 'Unauthorized', `The display link is ${/expired/.test(e.message) ? 'expired' : 'invalid or was altered'}: reload the page for a new one.`);
         else refuse(socket, 500, 'Internal Server Error');
+        return;
+      }
+      let session: Awaited<ReturnType<typeof sessions.begin>> | null = null;
+      try {
+        const decision = await admitConnection({
+          store: reads,
+          token,
+          recordAll: opts.recordings?.recordAll ?? false,
+          claimToken: claim,
+          slots: live.slots({ perUser: limits.maxConnectionsPerUser, perShareLink: limits.maxConnectionsPerShareLink }),
+        });
+        if (!decision.allowed) {
+          opts.log?.(`tunnel refused ${token.genos.environmentId}: ${decision.reason}`);
+          const [status, text] = REFUSAL_STATUS[decision.code];
+          return refuse(socket, status, text, decision.message);
+        }
+        const env = decision.environment;
+        const begun = (session = await sessions.begin(decision, token.genos));
+        // guacamole-lite reads exactly this token (a repeated `token` parameter made it throw outside any handler).
+        req.url = `${TUNNEL_PATH}?token=${encodeURIComponent(raw)}`;
+        admitted.set(token.genos.jti, begun.settings);
+        const resize =
+          store && decision.mayResize
+            ? createResizeQueue((width, height) => resizeDisplay({ store, actor: { kind: 'user', id: token.genos.userId }, id: env.id, width, height }), {
+                onError: (e) => opts.log?.(`display resize failed: ${e instanceof Error ? e.message : String(e)}`),
+              })
+            : undefined;
+        let upgraded = false;
+        // A socket gone during the handshake never reaches the callback: its slot and recording are given back.
+        socket.once('close', () => {
+          if (upgraded) return;
+          admitted.delete(token.genos.jti);
+          begun.abort();
+        });
+        guac.webSocketServer.handleUpgrade(req, socket, head, (ws) => {
+          upgraded = true;
+          begun.attach(ws);
+          guard(ws, { allowCopy: decision.clipboard.copy, allowPaste: decision.clipboard.paste }, env.id, resize);
+          if (decision.countsAsActivity) watchInput(ws, env.id);
+          // Last, so it reads the browser's messages first: nothing over a limit is parsed or forwarded.
+          applyTunnelLimits(ws, limits, { log: opts.log, label: `${decision.viewer.kind} connection to ${env.id}` });
+          guac.webSocketServer.emit('connection', ws, req);
+        });
+      } catch (e) {
+        session?.abort();
+        opts.log?.(`tunnel refused: ${e instanceof Error ? e.message : String(e)}`);
+        refuse(socket, 500, 'Internal Server Error');
       }
     })();
   });

@@ -1,27 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createClipboardGate, encodeInstruction, parseInstructions } from './clipboard-filter';
-
-describe('Guacamole instruction parsing', () => {
-  it('splits whole instructions and keeps an incomplete tail', () => {
-    const a = encodeInstruction('sync', '12');
-    const b = encodeInstruction('blob', '3', 'aGVsbG8=');
-    const { instructions, rest } = parseInstructions(a + b.slice(0, 9));
-    expect(instructions.map((i) => i.opcode)).toEqual(['sync']);
-    expect(rest).toBe(b.slice(0, 9));
-    const next = parseInstructions(rest + b.slice(9));
-    expect(next.instructions[0]).toEqual({ opcode: 'blob', args: ['3', 'aGVsbG8='], raw: b });
-    expect(next.rest).toBe('');
-  });
-
-  it('handles the internal (empty) opcode and refuses garbage', () => {
-    expect(parseInstructions('0.,4.ping,3.123;').instructions[0]).toMatchObject({ opcode: '', args: ['ping', '123'] });
-    expect(() => parseInstructions('x.abc;')).toThrow(/malformed/);
-    expect(() => parseInstructions('3.abcX')).toThrow(/malformed/);
-  });
-});
+import { createClipboardGate } from './clipboard-filter';
+import { BROWSER_LIMITS, encodeInstruction, parseComplete } from './guac-parser';
 
 describe('clipboard gate', () => {
-  const p = (s: string) => parseInstructions(s).instructions;
+  const p = (s: string) => parseComplete(s, BROWSER_LIMITS);
   it('drops a whole clipboard stream but not other streams or instructions', () => {
     const gate = createClipboardGate(false);
     const input = p(

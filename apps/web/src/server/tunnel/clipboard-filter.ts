@@ -1,6 +1,8 @@
+import type { Instruction } from './guac-parser';
+
 /**
- * Guacamole protocol plumbing for the tunnel: splitting a message into whole
- * instructions, and the team's clipboard policy applied to both directions.
+ * The team's clipboard policy, applied to instructions the tunnel's parser
+ * (guac-parser.ts) read, in either direction.
  *
  * A clipboard transfer is a stream: `clipboard,<stream>,<mimetype>;` then
  * `blob,<stream>,<base64>;`… then `end,<stream>;`. Dropping the `clipboard`
@@ -8,47 +10,6 @@
  * it never opened, so the whole stream is dropped: its index is remembered
  * from `clipboard` until its `end`.
  */
-
-export interface Instruction {
-  opcode: string;
-  args: string[];
-  /** The instruction exactly as received, terminator included. */
-  raw: string;
-}
-
-/**
- * Parses as many whole instructions as `data` holds; `rest` is an incomplete
- * tail to prepend to the next chunk. Lengths count UTF-16 code units, which is
- * what guacamole-common-js and guacamole-lite both use.
- */
-export function parseInstructions(data: string): { instructions: Instruction[]; rest: string } {
-  const instructions: Instruction[] = [];
-  let start = 0;
-  let pos = 0;
-  let elements: string[] = [];
-  while (pos < data.length) {
-    const dot = data.indexOf('.', pos);
-    if (dot === -1) break;
-    const len = Number(data.slice(pos, dot));
-    if (!Number.isInteger(len) || len < 0) throw new Error('malformed Guacamole instruction');
-    const end = dot + 1 + len;
-    if (end >= data.length) break; // the element or its terminator has not arrived yet
-    elements.push(data.slice(dot + 1, end));
-    const term = data[end];
-    pos = end + 1;
-    if (term === ';') {
-      const [opcode = '', ...args] = elements;
-      instructions.push({ opcode, args, raw: data.slice(start, pos) });
-      elements = [];
-      start = pos;
-    } else if (term !== ',') {
-      throw new Error('malformed Guacamole instruction');
-    }
-  }
-  return { instructions, rest: data.slice(start) };
-}
-
-export const encodeInstruction = (opcode: string, ...args: string[]) => [opcode, ...args].map((e) => `${e.length}.${e}`).join(',') + ';';
 
 /**
  * One direction's clipboard gate. `allow` false drops every clipboard stream

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC, encryptTunnelToken } from '@genos/core';
-import { createTestDatabase, type TestDatabase } from '@genos/db/testing';
+import { createTestDatabase, freshTestState, listenForGuacd, type GuacdSocket, type TestDatabase } from '@genos/db/testing';
 import { attachTunnel } from './attach-tunnel';
 
 // A viewer that vanishes (closed tab, lost network) must not leave guacd's connection process
@@ -21,8 +21,9 @@ let tunnel: { close(): void };
 let base = '';
 let ownerId = '';
 let envId = '';
-let display: net.Server;
-let displayPort = 0;
+// guacd is contained (its own network namespace): it reaches the fake desktop through a socket path, like a real one.
+const state = await freshTestState('goodbye');
+let display: GuacdSocket;
 const viewers: { sock: net.Socket; closed: boolean }[] = [];
 
 /** RFB 3.8, no authentication, a 32-bit true-colour screen; then a full-screen raw update every 33 ms. */
@@ -61,7 +62,7 @@ function fakeDesktop(sock: net.Socket) {
 const token = () =>
   encryptTunnelToken(
     {
-      connection: { type: 'vnc', settings: { hostname: '127.0.0.1', port: String(displayPort), width: W, height: H } },
+      connection: { type: 'vnc', settings: { hostname: display.path, port: '0', width: W, height: H } },
       genos: { environmentId: envId, userId: ownerId, exp: Date.now() + 60_000, purpose: 'control', jti: randomUUID() },
     },
     KEY,
@@ -95,9 +96,7 @@ const within = async (ms: number, ok: () => boolean) => {
 };
 
 beforeAll(async () => {
-  display = net.createServer(fakeDesktop);
-  await new Promise<void>((r) => display.listen(0, '127.0.0.1', r));
-  displayPort = (display.address() as AddressInfo).port;
+  display = await listenForGuacd(state.stateDir, 'fake-desktop', fakeDesktop);
   db = await createTestDatabase();
   ownerId = (await db.prisma.user.create({ data: { email: 'goodbye@genos.test' } })).id;
   envId = (await db.prisma.environment.create({ data: { name: 'd', spec: DEFAULT_SPEC as never, ownerId, state: 'running', displayEndpoint: { protocol: 'vnc', host: '127.0.0.1', port: 1 } } })).id;
@@ -109,10 +108,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const v of viewers) v.sock.destroy();
-  display?.close();
+  await display?.close();
   tunnel?.close();
   server?.close();
   await db?.drop();
+  await state.remove();
 });
 
 describe('a viewer that vanishes', () => {

@@ -11,9 +11,16 @@ export function HostsAdmin() {
   const hosts = useQuery({ ...trpc.admin.hosts.list.queryOptions(), refetchInterval: 5000 });
   if (!hosts.data) return <p className="muted">{hosts.error ? errorMessage(hosts.error) : 'Loading…'}</p>;
   if (!hosts.data.length) return <p className="muted">No host has registered yet: is a worker running?</p>;
+  const advisories = hosts.data.filter((h) => h.guacdAdvisory);
   return (
+    <>
+    {advisories.length > 0 && (
+      <div className="warn" role="alert" data-testid="guacd-advisory">
+        {advisories.map((h) => <p key={h.id}>{h.id}: {h.guacdAdvisory}</p>)}
+      </div>
+    )}
     <table data-testid="host-list">
-      <thead><tr><th>Host</th><th>Health</th><th>vCPU used / capacity</th><th>Memory used / capacity</th><th>Environments</th><th>Runtimes</th><th>Last heartbeat</th><th>Up since</th></tr></thead>
+      <thead><tr><th>Host</th><th>Health</th><th>vCPU used / capacity</th><th>Memory used / capacity</th><th>Environments</th><th>Runtimes</th><th>guacd</th><th>Last heartbeat</th><th>Up since</th></tr></thead>
       <tbody>
         {hosts.data.map((h) => (
           <tr key={h.id} data-testid="host-row" data-health={h.schedulable ? 'healthy' : h.state}>
@@ -23,11 +30,13 @@ export function HostsAdmin() {
             <td>{h.usage.memoryMiB} / {h.memoryMiB} MiB ({pct(h.usage.memoryMiB, h.memoryMiB)})</td>
             <td>{h.usage.environments}</td>
             <td>{h.runtimes.join(', ')}</td>
+            <td data-testid="host-guacd-version" className={h.guacdAdvisory ? 'warn' : undefined}>{h.guacdVersion ?? 'unknown'}</td>
             <td>{h.lastHeartbeatAt.toLocaleString()}</td>
             <td>{h.startedAt.toLocaleString()}</td>
           </tr>
         ))}
       </tbody>
     </table>
+    </>
   );
 }

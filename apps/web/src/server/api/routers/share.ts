@@ -38,5 +38,5 @@ export const shareRouter = router({
   /** Anyone holding a view link, signed-in users for collaborate: a single-use tunnel token bound to the share. */
   connectionToken: publicProcedure
     .input(z.object({ secret }))
-    .mutation(({ ctx, input }) => openShareLink({ prisma: ctx.prisma, secret: input.secret, user: ctx.user ? { id: ctx.user.id } : null, ip: ctx.ip, key: ctx.tunnelKey })),
+    .mutation(({ ctx, input }) => openShareLink({ prisma: ctx.prisma, store: ctx.store, secret: input.secret, user: ctx.user ? { id: ctx.user.id } : null, ip: ctx.ip, key: ctx.tunnelKey })),
 });
