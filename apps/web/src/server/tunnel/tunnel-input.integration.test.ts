@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC, encryptTunnelToken } from '@genos/core';
 import { createPrismaStore } from '@genos/db';
-import { createTestDatabase, type TestDatabase } from '@genos/db/testing';
+import { createTestDatabase, freshTestState, listenForGuacd, type GuacdSocket, type TestDatabase } from '@genos/db/testing';
 import { attachTunnel } from './attach-tunnel';
 
 // The tunnel's side of the idle policy (input is recorded, suspended desktops are refused), and the
@@ -19,8 +19,9 @@ let base = '';
 let ownerId = '';
 // A display that accepts the connection and stays silent, so guacd keeps the tunnel open
 // while the test sends input (a dead port made guacd hang up first, racing the test).
-let silentDisplay: net.Server;
-let silentPort = 0;
+// guacd is contained (its own network namespace): the silent display is a socket path it can open.
+const state = await freshTestState('tunnel-input');
+let silentDisplay: GuacdSocket;
 const held: net.Socket[] = [];
 /** Jobs the tunnel's use-cases enqueued: name and data. */
 const jobs: { name: string; data: Record<string, unknown> }[] = [];
@@ -28,7 +29,7 @@ const jobs: { name: string; data: Record<string, unknown> }[] = [];
 const token = (environmentId: string) =>
   encryptTunnelToken(
     {
-      connection: { type: 'vnc', settings: { hostname: '127.0.0.1', port: String(silentPort) } },
+      connection: { type: 'vnc', settings: { hostname: silentDisplay.path, port: '0' } },
       genos: { environmentId, userId: ownerId, exp: Date.now() + 60_000, purpose: 'control', jti: randomUUID() },
     },
     KEY,
@@ -51,9 +52,7 @@ const until = async <T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<
 };
 
 beforeAll(async () => {
-  silentDisplay = net.createServer((sock) => held.push(sock));
-  await new Promise<void>((r) => silentDisplay.listen(0, '127.0.0.1', r));
-  silentPort = (silentDisplay.address() as AddressInfo).port;
+  silentDisplay = await listenForGuacd(state.stateDir, 'silent', (sock) => held.push(sock));
   db = await createTestDatabase();
   ownerId = (await db.prisma.user.create({ data: { email: 'input@genos.test' } })).id;
   const store = createPrismaStore({ prisma: db.prisma, enqueue: async (name, data) => (jobs.push({ name, data: data as Record<string, unknown> }), null) });
@@ -65,10 +64,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const sock of held) sock.destroy();
-  silentDisplay?.close();
+  await silentDisplay?.close();
   tunnel?.close();
   server?.close();
   await db?.drop();
+  await state.remove();
 });
 
 describe('display tunnel and the idle policy', () => {
