@@ -88,8 +88,10 @@ const poolOwnerId = await ensurePoolOwner(prisma);
 // be repaired is reported (once while it keeps failing the same way) and never stops
 // the worker: the next run tries again.
 const repeated = new RepeatedErrors();
+// Environments a host job is working on right now (registerHandlers fills it): reconcile leaves them to it.
+const busy = new Set<string>();
 const reconcile = async (atStart: boolean) => {
-  const report = await reconcileHost({ store, driver, hostName: host.id, atStart });
+  const report = await reconcileHost({ store, driver, hostName: host.id, atStart, busy });
   for (const r of report.removed) log.warn({ environmentId: r.environmentId, reason: r.reason }, 'reconcile: removed a sandbox the database does not account for');
   for (const r of report.failed) log.warn({ environmentId: r.environmentId, reason: r.reason }, 'reconcile: marked environment failed and removed its sandbox');
   if (report.back.length) log.warn({ environments: report.back }, 'reconcile: host is back, environments reachable again');
@@ -111,6 +113,7 @@ const handlers = await registerHandlers({
   poolOwnerId,
   log,
   extra: suspendResumeHandlers({ store, driver, log }),
+  busy,
   // A tor-mode desktop whose gateway cannot reach Tor says so on its page, instead of pages that never load.
   onRunning: (e) => {
     if (e.spec.runtime === 'container' && e.spec.network.mode === 'tor') watchTorGateway({ docker, store, environmentId: e.id, timeoutMs: env.GENOS_TOR_BOOTSTRAP_TIMEOUT_MS, log });
@@ -119,7 +122,7 @@ const handlers = await registerHandlers({
 // Admins' image builds (shared queue): any worker with Docker runs them, logging into the Image row.
 await registerImageBuildHandler({ boss, store, docker, log });
 // Idle desktops are warned then suspended, old ones warned then ended (every 15 s, this host's only).
-const lifetimePolicy = startLifetimePolicy({ store, driver, hostName: host.id, log });
+const lifetimePolicy = startLifetimePolicy({ store, driver, hostName: host.id, log, busy });
 
 // Heartbeats keep the host schedulable; a missed one (marked down by a reaper) means re-register.
 const heartbeat = setInterval(() => {

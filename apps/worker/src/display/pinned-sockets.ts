@@ -163,9 +163,15 @@ export async function removeDesktopTree(dir: string): Promise<void> {
     return;
   }
   const owner = me();
-  await fs.lchown(dir, owner.uid, owner.gid);
-  await fs.chmod(dir, 0o700);
-  const entries = await fs.readdir(dir);
+  // Gone meanwhile (another clean-up of the same desktop got there first): nothing left to do.
+  const gone = (e: unknown) => {
+    if (errno(e) !== 'ENOENT') throw e;
+    return null;
+  };
+  if ((await fs.lchown(dir, owner.uid, owner.gid).then(() => true, gone)) === null) return;
+  if ((await fs.chmod(dir, 0o700).then(() => true, gone)) === null) return;
+  const entries = await fs.readdir(dir).catch(gone);
+  if (!entries) return;
   await Promise.all(entries.map((entry) => removeDesktopTree(path.join(dir, entry))));
   await fs.rmdir(dir).catch((e: unknown) => {
     if (errno(e) !== 'ENOENT') throw e;

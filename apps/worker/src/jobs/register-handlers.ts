@@ -38,9 +38,15 @@ export async function registerHandlers(opts: {
   extra?: Partial<Record<HostJobName, (job: EnvironmentJob) => Promise<void>>>;
   /** Told of each environment this worker brought to running (e.g. to watch its Tor gateway). */
   onRunning?: (env: EnvironmentRecord) => void;
+  /**
+   * Filled with the environments a host job is working on right now, for the
+   * reconciler to leave alone (a terminate removing a desktop is not a death).
+   */
+  busy?: Set<string>;
 }): Promise<{ stop(): Promise<void> }> {
   const { boss, store, driver, log } = opts;
   const workerIds = new Map<string, string[]>();
+  const inFlight = new Map<string, number>();
 
   const hostHandlers: Partial<Record<HostJobName, (job: EnvironmentJob) => Promise<void>>> = {
     'environment.provision': async ({ environmentId }) => {
@@ -73,7 +79,23 @@ export async function registerHandlers(opts: {
   };
   for (const name of HOST_JOB_NAMES) {
     const handler = hostHandlers[name];
-    if (handler) await subscribe<EnvironmentJob>(hostQueue(name, opts.hostName), counts[name], handler);
+    if (handler) {
+      await subscribe<EnvironmentJob>(hostQueue(name, opts.hostName), counts[name], async (job) => {
+        // Counted per job: two jobs of one environment at once keep it busy until both end.
+        inFlight.set(job.environmentId, (inFlight.get(job.environmentId) ?? 0) + 1);
+        opts.busy?.add(job.environmentId);
+        try {
+          await handler(job);
+        } finally {
+          const left = (inFlight.get(job.environmentId) ?? 1) - 1;
+          if (left > 0) inFlight.set(job.environmentId, left);
+          else {
+            inFlight.delete(job.environmentId);
+            opts.busy?.delete(job.environmentId);
+          }
+        }
+      });
+    }
   }
   await subscribe<PoolJob>('pool.refill', 1, async ({ poolId }) => {
     const created = await refillPools({ store, poolOwnerId: opts.poolOwnerId, poolId });

@@ -22,12 +22,12 @@ export function suspendResumeHandlers(opts: { store: Store; driver: RuntimeDrive
 export const LIFETIME_POLICY_INTERVAL_MS = 15_000;
 
 /** Runs the lifetime policy for this host's environments on a timer; one pass at a time. */
-export function startLifetimePolicy(opts: { store: Store; driver: RuntimeDriver; hostName: string; log: Logger; intervalMs?: number }): { stop(): void } {
+export function startLifetimePolicy(opts: { store: Store; driver: RuntimeDriver; hostName: string; log: Logger; intervalMs?: number; busy?: Set<string> }): { stop(): void } {
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    void enforceLifetimePolicy({ store: opts.store, driver: opts.driver, hostName: opts.hostName })
+    void enforceLifetimePolicy({ store: opts.store, driver: opts.driver, hostName: opts.hostName, busy: opts.busy })
       .then((outcomes) => {
         for (const o of outcomes) {
           if (o.error) opts.log.error({ environmentId: o.id, action: o.action, err: o.error }, 'lifetime policy action failed');

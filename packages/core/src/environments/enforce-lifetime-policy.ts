@@ -25,6 +25,8 @@ export async function enforceLifetimePolicy(opts: {
   hostName: string;
   now?: Date;
   warnBeforeMs?: { idle: number; expiry: number };
+  /** Holds the environment being suspended or ended while that happens, for the reconciler to leave alone. */
+  busy?: Set<string>;
 }): Promise<LifetimeOutcome[]> {
   const { store, driver } = opts;
   const now = opts.now ?? new Date();
@@ -35,6 +37,7 @@ export async function enforceLifetimePolicy(opts: {
   for (const env of await store.environments.listByHost(opts.hostName, ['running', 'suspended'])) {
     const action = decide(env);
     if (action === 'none') continue;
+    opts.busy?.add(env.id);
     try {
       let acted = false;
       if (action === 'warn-idle' || action === 'warn-expiry') {
@@ -67,6 +70,8 @@ export async function enforceLifetimePolicy(opts: {
       if (acted) outcomes.push({ id: env.id, action });
     } catch (e) {
       outcomes.push({ id: env.id, action, error: e instanceof Error ? e.message : String(e) });
+    } finally {
+      opts.busy?.delete(env.id);
     }
   }
   return outcomes;

@@ -12,8 +12,8 @@ const row = (id: string, state: ReconcileRow['state'], extra: Partial<ReconcileR
   ...extra,
 });
 const sandbox = (environmentId: string, state: RuntimeSandbox['state'] = 'running'): RuntimeSandbox => ({ environmentId, runtimeRef: `genos-env-${environmentId}`, state });
-const plan = (rows: ReconcileRow[], sandboxes: RuntimeSandbox[], o: { atStart?: boolean; hostUp?: boolean } = {}) =>
-  planReconcile({ hostName: HOST, rows, sandboxes, atStart: o.atStart ?? false, hostUp: o.hostUp ?? true });
+const plan = (rows: ReconcileRow[], sandboxes: RuntimeSandbox[], o: { atStart?: boolean; hostUp?: boolean; busy?: Set<string> } = {}) =>
+  planReconcile({ hostName: HOST, rows, sandboxes, atStart: o.atStart ?? false, hostUp: o.hostUp ?? true, busy: o.busy });
 
 describe('planReconcile', () => {
   it('changes nothing when the database and the runtime agree', () => {
@@ -64,5 +64,11 @@ describe('planReconcile', () => {
 
   it("ignores other hosts' rows without a sandbox here", () => {
     expect(plan([row('x', 'running', { host: 'host-b' }), row('y', 'provisioning', { host: 'host-b' })], [], { atStart: true })).toEqual([]);
+  });
+
+  it('leaves environments a lifecycle job is working on to that job (a terminate removing its desktop is not a death)', () => {
+    const rows = [row('ending', 'running'), row('gone', 'running')];
+    expect(plan(rows, [], { busy: new Set(['ending']) }).map((a) => [a.kind, a.environmentId])).toEqual([['fail', 'gone']]);
+    expect(plan([], [sandbox('ghost')], { busy: new Set(['ghost']) })).toEqual([]);
   });
 });

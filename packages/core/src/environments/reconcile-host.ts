@@ -29,13 +29,19 @@ export function planReconcile(opts: {
   atStart: boolean;
   /** Only clear hostLost while this host's row is up, or the reaper flags it again at once. */
   hostUp: boolean;
+  /**
+   * Environments a lifecycle job on this host is working on right now (terminate, suspend…):
+   * theirs to finish. A desktop that a terminate is removing is not one that died.
+   */
+  busy?: ReadonlySet<string>;
 }): ReconcileAction[] {
   const { hostName } = opts;
-  const rows = new Map(opts.rows.map((r) => [r.id, r]));
-  const sandboxes = new Map(opts.sandboxes.map((s) => [s.environmentId, s]));
+  const idle = <T extends { environmentId?: string; id?: string }>(x: T) => !opts.busy?.has((x.environmentId ?? x.id)!);
+  const rows = new Map(opts.rows.filter(idle).map((r) => [r.id, r]));
+  const sandboxes = new Map(opts.sandboxes.filter(idle).map((s) => [s.environmentId, s]));
   const actions: ReconcileAction[] = [];
 
-  for (const sb of opts.sandboxes) {
+  for (const sb of sandboxes.values()) {
     const row = rows.get(sb.environmentId);
     const remove = (reason: string) => actions.push({ kind: 'remove-sandbox', environmentId: sb.environmentId, runtimeRef: sb.runtimeRef, reason });
     if (!row) remove('no environment row');
@@ -45,7 +51,7 @@ export function planReconcile(opts: {
     else if (row.state === 'requested') remove('environment is not provisioned yet');
   }
 
-  for (const row of opts.rows) {
+  for (const row of rows.values()) {
     if (row.host !== hostName) continue;
     const sb = sandboxes.get(row.id);
     if (row.state === 'provisioning' && opts.atStart) {
@@ -87,7 +93,7 @@ export interface ReconcileReport {
  * the others (nor the worker): its error is in the report and the next run
  * tries again.
  */
-export async function reconcileHost(opts: { store: Store; driver: RuntimeDriver; hostName: string; atStart?: boolean }): Promise<ReconcileReport> {
+export async function reconcileHost(opts: { store: Store; driver: RuntimeDriver; hostName: string; atStart?: boolean; busy?: ReadonlySet<string> }): Promise<ReconcileReport> {
   const { store, driver, hostName } = opts;
   const atStart = opts.atStart ?? false;
   // Rows first, then sandboxes: a row seen running had its sandbox before, so the list must show it.
@@ -103,7 +109,7 @@ export async function reconcileHost(opts: { store: Store; driver: RuntimeDriver;
   const hostUp = (await store.hosts.list()).some((h) => h.id === hostName && h.state === 'up');
   const report: ReconcileReport = { removed: [], failed: [], back: [], errors: [] };
 
-  for (const action of planReconcile({ hostName, rows, sandboxes, atStart, hostUp })) {
+  for (const action of planReconcile({ hostName, rows, sandboxes, atStart, hostUp, busy: opts.busy })) {
     try {
       await repair(action);
     } catch (e) {
