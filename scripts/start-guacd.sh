@@ -58,8 +58,11 @@ rm -f "$SOCK"
 drop=(setpriv --reuid="$GUACD_USER" --regid="$GUACD_USER" --init-groups --inh-caps=-all --bounding-set=-all --no-new-privs)
 binds=()
 for d in "${STATE_ROOTS[@]}"; do binds+=(--bind "$d" "$d"); done
-# The embedded PostgreSQL's cluster and password files: not guacd's business.
-[[ -d /var/lib/genos/postgres ]] && binds+=(--tmpfs /var/lib/genos/postgres)
+# The embedded PostgreSQL's cluster and password files: not guacd's business. Made
+# now if missing, so the mask is there even when guacd starts before the database
+# (a fresh machine): what is created there later stays hidden under it.
+mkdir -p /var/lib/genos/postgres
+binds+=(--tmpfs /var/lib/genos/postgres)
 
 # The jail: bwrap (as root, to make the namespaces), then guacd and the
 # socket relay inside it as guacd's user. -f keeps guacd in the foreground so
