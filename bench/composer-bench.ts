@@ -13,7 +13,8 @@ export function benchComposer(): Record<string, { value: number; unit: string }>
   const file = path.resolve(import.meta.dirname, '../packages/core/eval/composer-cases.jsonl');
   const requests = readFileSync(file, 'utf8')
     .split('\n')
-    .filter((l) => l.trim())
+    // Lines starting with // are comments, as the eval runner reads them.
+    .filter((l) => l.trim() && !l.trim().startsWith('//'))
     .map((l) => (JSON.parse(l) as { request: unknown }).request)
     .filter((r): r is string => typeof r === 'string');
   const run = (request: string) => {
