@@ -1,6 +1,6 @@
 import os from 'node:os';
 import Dockerode from 'dockerode';
-import { guacdAdvisory, reapHosts, reconcileHost, refillPools, registerHost, scheduleQueued } from '@genos/core';
+import { createWorkInProgress, guacdAdvisory, reapHosts, reconcileHost, refillPools, registerHost, scheduleQueued } from '@genos/core';
 import { createBoss, createPrismaClient, createPrismaStore, bossEnqueue, ensureHostQueues, ensurePoolOwner, ensureQueues, recordImage } from '@genos/db';
 import { HOST_LABEL, INSTANCE_LABEL } from './docker/container-config';
 import { createDockerDriver } from './docker/docker-driver';
@@ -39,10 +39,12 @@ const prisma = createPrismaClient(env.DATABASE_URL);
 const boss = createBoss(env.DATABASE_URL);
 boss.on('error', (err) => log.error({ err }, 'queue error'));
 const docker = new Dockerode({ socketPath: env.DOCKER_SOCKET });
+// On everything this worker makes (Docker and libvirt alike): its instance and its host.
+const labels = { [INSTANCE_LABEL]: env.GENOS_INSTANCE, [HOST_LABEL]: env.GENOS_HOST_NAME };
 const dockerDriver = createDockerDriver({
   docker,
   stateDir: env.GENOS_STATE_DIR,
-  labels: { [INSTANCE_LABEL]: env.GENOS_INSTANCE, [HOST_LABEL]: env.GENOS_HOST_NAME },
+  labels,
   onImageReady: (img) => recordImage(prisma, { ...img, status: 'ready' }),
   guacdUser: env.GENOS_GUACD_USER,
 });
@@ -50,7 +52,7 @@ const dockerDriver = createDockerDriver({
 const vmDriver = await libvirtDriverIfAvailable({
   stateDir: env.GENOS_STATE_DIR,
   bridges: dockerDriver.bridges,
-  labels: { [INSTANCE_LABEL]: env.GENOS_INSTANCE, [HOST_LABEL]: env.GENOS_HOST_NAME },
+  labels,
   guacdUser: env.GENOS_GUACD_USER,
   log,
 });
@@ -89,7 +91,7 @@ const poolOwnerId = await ensurePoolOwner(prisma);
 // the worker: the next run tries again.
 const repeated = new RepeatedErrors();
 // Environments a host job is working on right now (registerHandlers fills it): reconcile leaves them to it.
-const busy = new Set<string>();
+const busy = createWorkInProgress();
 const reconcile = async (atStart: boolean) => {
   const report = await reconcileHost({ store, driver, hostName: host.id, atStart, busy });
   for (const r of report.removed) log.warn({ environmentId: r.environmentId, reason: r.reason }, 'reconcile: removed a sandbox the database does not account for');
@@ -173,7 +175,7 @@ function reconcileSoon() {
 }
 const reconciler = setInterval(reconcileSoon, env.GENOS_RECONCILE_MS);
 // A desktop that dies or is removed from outside is noticed at once, not at the next 30 s tick.
-const exits = watchDesktopExits({ docker, labels: { [INSTANCE_LABEL]: env.GENOS_INSTANCE, [HOST_LABEL]: env.GENOS_HOST_NAME }, onExit: reconcileSoon, log });
+const exits = watchDesktopExits({ docker, labels, onExit: reconcileSoon, log });
 // One bad promise somewhere must not take the worker (and every desktop's provisioning) down with it.
 process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 log.info({ host: env.GENOS_HOST_NAME }, 'worker ready');

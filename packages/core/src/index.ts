@@ -29,6 +29,7 @@ export * from './environments/destroy-environment';
 export * from './environments/recover-interrupted-environments';
 export * from './environments/reconcile-host';
 export * from './environments/report-network-problem';
+export * from './environments/work-in-progress';
 export * from './hosts/guacd-advisory';
 export * from './streaming/connection-token';
 export * from './streaming/mint-connection-token';

@@ -7,7 +7,6 @@ import { DisplayBridges } from '../display/display-bridge';
 import { audioBridgeKey, waitForAudioSocket } from '../display/audio-bridge';
 import { guacdAddress, guacdGroupOf, prepareDisplayFolder, removeDisplayFolder } from '../display/guacd-access';
 import { pinSocket, RefusedSocketError, removeDesktopTree } from '../display/pinned-sockets';
-import { ensurePassablePath } from '@genos/db/state-dir';
 import { displaySocketName, waitForDisplay } from '../display/wait-for-vnc';
 import { ensureAppLayer } from '../images/build-app-layer';
 import { execInContainer } from './exec-in-container';
@@ -74,7 +73,7 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       const transferDir = transferDirFor(environmentId);
       // Only root (the web app) and the desktop itself use transfers: the shared root stays 0700, so
       // the desktop, which may put anything inside its own folder, can never put a link in its place.
-      await ensurePassablePath(opts.stateDir);
+      // (The state dir above it was made passable with the display folder.)
       await fs.mkdir(path.dirname(transferDir), { recursive: true, mode: 0o700 });
       await fs.mkdir(transferDir, { recursive: true, mode: 0o700 });
       const transferFolder = await fs.lstat(transferDir);

@@ -8,6 +8,7 @@ import {
   scheduleQueued,
   type EnvironmentJob,
   type EnvironmentRecord,
+  type WorkInProgress,
   type HostJobName,
   type PoolJob,
   type RuntimeDriver,
@@ -38,15 +39,11 @@ export async function registerHandlers(opts: {
   extra?: Partial<Record<HostJobName, (job: EnvironmentJob) => Promise<void>>>;
   /** Told of each environment this worker brought to running (e.g. to watch its Tor gateway). */
   onRunning?: (env: EnvironmentRecord) => void;
-  /**
-   * Filled with the environments a host job is working on right now, for the
-   * reconciler to leave alone (a terminate removing a desktop is not a death).
-   */
-  busy?: Set<string>;
+  /** Held for each environment while a host job works on it, for the reconciler to leave alone. */
+  busy?: WorkInProgress;
 }): Promise<{ stop(): Promise<void> }> {
   const { boss, store, driver, log } = opts;
   const workerIds = new Map<string, string[]>();
-  const inFlight = new Map<string, number>();
 
   const hostHandlers: Partial<Record<HostJobName, (job: EnvironmentJob) => Promise<void>>> = {
     'environment.provision': async ({ environmentId }) => {
@@ -81,18 +78,11 @@ export async function registerHandlers(opts: {
     const handler = hostHandlers[name];
     if (handler) {
       await subscribe<EnvironmentJob>(hostQueue(name, opts.hostName), counts[name], async (job) => {
-        // Counted per job: two jobs of one environment at once keep it busy until both end.
-        inFlight.set(job.environmentId, (inFlight.get(job.environmentId) ?? 0) + 1);
-        opts.busy?.add(job.environmentId);
+        const release = opts.busy?.hold(job.environmentId);
         try {
           await handler(job);
         } finally {
-          const left = (inFlight.get(job.environmentId) ?? 1) - 1;
-          if (left > 0) inFlight.set(job.environmentId, left);
-          else {
-            inFlight.delete(job.environmentId);
-            opts.busy?.delete(job.environmentId);
-          }
+          release?.();
         }
       });
     }

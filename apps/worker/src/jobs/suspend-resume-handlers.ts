@@ -1,4 +1,4 @@
-import { enforceLifetimePolicy, performResizeDisplay, performResume, performSuspend, type EnvironmentJob, type HostJobName, type ResizeDisplayJob, type RuntimeDriver, type Store } from '@genos/core';
+import { enforceLifetimePolicy, performResizeDisplay, performResume, performSuspend, type EnvironmentJob, type HostJobName, type ResizeDisplayJob, type RuntimeDriver, type Store, type WorkInProgress } from '@genos/core';
 import type { Logger } from '../logger';
 
 /** Host jobs for suspend, resume and display resizes, for registerHandlers' `extra` option. */
@@ -22,7 +22,7 @@ export function suspendResumeHandlers(opts: { store: Store; driver: RuntimeDrive
 export const LIFETIME_POLICY_INTERVAL_MS = 15_000;
 
 /** Runs the lifetime policy for this host's environments on a timer; one pass at a time. */
-export function startLifetimePolicy(opts: { store: Store; driver: RuntimeDriver; hostName: string; log: Logger; intervalMs?: number; busy?: Set<string> }): { stop(): void } {
+export function startLifetimePolicy(opts: { store: Store; driver: RuntimeDriver; hostName: string; log: Logger; intervalMs?: number; busy?: WorkInProgress }): { stop(): void } {
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;

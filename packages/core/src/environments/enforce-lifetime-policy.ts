@@ -3,6 +3,7 @@ import type { RuntimeDriver } from '../ports/runtime-driver';
 import type { Actor, EnvironmentRecord, Store } from '../ports/store';
 import { destroyEnvironment } from './destroy-environment';
 import { performSuspend } from './suspend-environment';
+import type { WorkInProgress } from './work-in-progress';
 
 const SYSTEM: Actor = { kind: 'system' };
 
@@ -26,7 +27,7 @@ export async function enforceLifetimePolicy(opts: {
   now?: Date;
   warnBeforeMs?: { idle: number; expiry: number };
   /** Holds the environment being suspended or ended while that happens, for the reconciler to leave alone. */
-  busy?: Set<string>;
+  busy?: WorkInProgress;
 }): Promise<LifetimeOutcome[]> {
   const { store, driver } = opts;
   const now = opts.now ?? new Date();
@@ -37,7 +38,7 @@ export async function enforceLifetimePolicy(opts: {
   for (const env of await store.environments.listByHost(opts.hostName, ['running', 'suspended'])) {
     const action = decide(env);
     if (action === 'none') continue;
-    opts.busy?.add(env.id);
+    const release = opts.busy?.hold(env.id);
     try {
       let acted = false;
       if (action === 'warn-idle' || action === 'warn-expiry') {
@@ -71,7 +72,7 @@ export async function enforceLifetimePolicy(opts: {
     } catch (e) {
       outcomes.push({ id: env.id, action, error: e instanceof Error ? e.message : String(e) });
     } finally {
-      opts.busy?.delete(env.id);
+      release?.();
     }
   }
   return outcomes;

@@ -2,6 +2,7 @@ import type { EnvironmentState } from '../lifecycle/environment-state';
 import type { RuntimeDriver, RuntimeSandbox } from '../ports/runtime-driver';
 import type { Actor, EnvironmentRecord, Store } from '../ports/store';
 import { transitionEnvironment } from './transition-environment';
+import type { WorkInProgress } from './work-in-progress';
 
 const SYSTEM: Actor = { kind: 'system' };
 const LIVE: EnvironmentState[] = ['requested', 'provisioning', 'running', 'suspended'];
@@ -33,7 +34,7 @@ export function planReconcile(opts: {
    * Environments a lifecycle job on this host is working on right now (terminate, suspend…):
    * theirs to finish. A desktop that a terminate is removing is not one that died.
    */
-  busy?: ReadonlySet<string>;
+  busy?: Pick<WorkInProgress, 'has'>;
 }): ReconcileAction[] {
   const { hostName } = opts;
   const idle = <T extends { environmentId?: string; id?: string }>(x: T) => !opts.busy?.has((x.environmentId ?? x.id)!);
@@ -93,7 +94,7 @@ export interface ReconcileReport {
  * the others (nor the worker): its error is in the report and the next run
  * tries again.
  */
-export async function reconcileHost(opts: { store: Store; driver: RuntimeDriver; hostName: string; atStart?: boolean; busy?: ReadonlySet<string> }): Promise<ReconcileReport> {
+export async function reconcileHost(opts: { store: Store; driver: RuntimeDriver; hostName: string; atStart?: boolean; busy?: Pick<WorkInProgress, 'has'> }): Promise<ReconcileReport> {
   const { store, driver, hostName } = opts;
   const atStart = opts.atStart ?? false;
   // Rows first, then sandboxes: a row seen running had its sandbox before, so the list must show it.
