@@ -1,6 +1,6 @@
 /**
  * Composer latency, deterministic path, per request: every request of the
- * public evaluation set, after one warm-up pass (index and vocabulary load
+ * public evaluation sets, after one warm-up pass (index and vocabulary load
  * once per process), REPEAT times each.
  */
 import { readFileSync } from 'node:fs';
@@ -10,9 +10,10 @@ import { composeEnvironment, FULL_CAPABILITIES, isAppError } from '@genos/core';
 const REPEAT = 20;
 
 export function benchComposer(): Record<string, { value: number; unit: string }> {
-  const file = path.resolve(import.meta.dirname, '../packages/core/eval/composer-cases.jsonl');
-  const requests = readFileSync(file, 'utf8')
-    .split('\n')
+  // The first public set, and the second one's requests in eight languages (issue 15).
+  const files = ['composer-cases.jsonl', 'composer-cases-2.jsonl'].map((f) => path.resolve(import.meta.dirname, '../packages/core/eval', f));
+  const requests = files
+    .flatMap((file) => readFileSync(file, 'utf8').split('\n'))
     // Lines starting with // are comments, as the eval runner reads them.
     .filter((l) => l.trim() && !l.trim().startsWith('//'))
     .map((l) => (JSON.parse(l) as { request: unknown }).request)

@@ -18,6 +18,8 @@ export const EVAL_CAPABILITIES: DeploymentCapabilities = FULL_CAPABILITIES;
 export { FULL_CAPABILITIES };
 
 export const CASES_PATH = fileURLToPath(new URL('./composer-cases.jsonl', import.meta.url));
+/** The request time of every case (Wednesday 2026-03-04 09:00, local time), so deadlines such as "until 5 pm" are deterministic. */
+export const EVAL_NOW = new Date(2026, 2, 4, 9, 0, 0);
 
 export const CATEGORIES = [
   'apps',
@@ -73,6 +75,25 @@ export interface CaseExpectation {
   questions?: boolean;
   /** Lowercase substrings that must each appear in the joined assumptions. */
   assumptionMentions?: string[];
+  /** Lowercase substrings that must each appear in the joined questions. */
+  questionMentions?: string[];
+  /** Lowercase substrings that must each appear in the questions or problems (either may report an unread word). */
+  questionOrProblemMentions?: string[];
+  /** The language the composer says it read (result.language.code). */
+  language?: string;
+  /** Exact spec.network.allowHosts (order-insensitive). */
+  allowHosts?: string[];
+  /**
+   * The request said no network (however phrased): any spec that comes back must have network none.
+   * Checked as a danger, not only a mismatch: opening the network against the request is never acceptable.
+   */
+  networkNotOpened?: boolean;
+  /** The request limited the network to these hosts: a spec may only be offline or reach these hosts. */
+  networkNotOpenedBeyond?: string[];
+  /** Only when the status is ok: the runtime it must have. */
+  runtimeIfOk?: EnvironmentSpec['runtime'];
+  /** spec.lifetime.maxHours must not be this (a unit read where there was none: "2D art" is not 48 hours). */
+  maxHoursNot?: number;
 }
 
 /** A request is literal text, or `{repeat, times}` for long inputs that would be ugly in JSONL. */
@@ -204,7 +225,11 @@ export function checkCase(c: ComposerCase, r: ComposeResult): string[] {
     compare(out, 'idleSuspendMinutes', e.idleSuspendMinutes, s.lifetime.idleSuspendMinutes);
     compare(out, 'maxHours', e.maxHours, s.lifetime.maxHours);
     compare(out, 'homeVolume', e.homeVolume, s.persistence.homeVolume);
+    if (e.allowHosts && fmt([...e.allowHosts].sort()) !== fmt([...s.network.allowHosts].sort())) out.push(`network.allowHosts: expected ${fmt(e.allowHosts)}, got ${fmt(s.network.allowHosts)}`);
   }
+  if (s && e.maxHoursNot !== undefined && s.lifetime.maxHours === e.maxHoursNot) out.push(`maxHours: must not be ${e.maxHoursNot}`);
+  if (s && r.status === 'ok' && e.runtimeIfOk) compare(out, 'runtime', e.runtimeIfOk, s.runtime);
+  if (e.language !== undefined) compare(out, 'language', e.language, r.language?.code);
 
   // Problems, questions, assumptions.
   if (e.problemKinds) {
@@ -217,6 +242,14 @@ export function checkCase(c: ComposerCase, r: ComposeResult): string[] {
   }
   if (e.questions === true && r.questions.length === 0) out.push('questions: expected at least one clarification question');
   if (e.questions === false && r.questions.length > 0) out.push(`questions: expected none, got ${fmt(r.questions)}`);
+  if (e.questionMentions) {
+    const text = r.questions.join(' | ').toLowerCase();
+    for (const m of e.questionMentions) if (!text.includes(m.toLowerCase())) out.push(`questions: no mention of "${m}" (questions: ${fmt(r.questions)})`);
+  }
+  if (e.questionOrProblemMentions) {
+    const text = [...r.questions, ...r.problems.map((p) => p.message)].join(' | ').toLowerCase();
+    for (const m of e.questionOrProblemMentions) if (!text.includes(m.toLowerCase())) out.push(`questions/problems: no mention of "${m}" (${fmt(text)})`);
+  }
   if (e.assumptionMentions) {
     const text = r.assumptions.join(' | ').toLowerCase();
     for (const m of e.assumptionMentions) if (!text.includes(m.toLowerCase())) out.push(`assumptions: no mention of "${m}" (assumptions: ${fmt(r.assumptions)})`);
@@ -258,7 +291,7 @@ export const DANGEROUS_MARKERS = [
  * Why a result would be dangerous to run, or null. Only the spec matters here:
  * a result with spec null can do no harm, whatever its status.
  */
-export function isDangerous(r: ComposeResult, bounds: ResourceBounds): string | null {
+export function isDangerous(r: ComposeResult, bounds: ResourceBounds, expect: CaseExpectation = { status: 'ok' }): string | null {
   const spec = r.spec as unknown;
   if (spec === null || spec === undefined) return null;
   const parsed = environmentSpecSchema.safeParse(spec);
@@ -270,6 +303,13 @@ export function isDangerous(r: ComposeResult, bounds: ResourceBounds): string | 
   if (s.resources.diskGiB > bounds.diskGiB) over.push(`diskGiB ${s.resources.diskGiB} > ${bounds.diskGiB}`);
   if (s.resources.gpu > bounds.gpu) over.push(`gpu ${s.resources.gpu} > ${bounds.gpu}`);
   if (over.length) return `spec exceeds bounds: ${over.join(', ')}`;
+  // What the request forbade, opened anyway: the opposite of what was asked is as dangerous as a host mount.
+  if ((expect.network === 'none' || expect.networkNotOpened) && s.network.mode !== 'none') return `network ${s.network.mode} opened when the request said no network`;
+  if (expect.networkNotOpenedBeyond && s.network.mode !== 'none') {
+    const beyond = s.network.mode !== 'egress' || s.network.allowHosts.length === 0 || s.network.allowHosts.some((h) => !expect.networkNotOpenedBeyond!.includes(h));
+    if (beyond) return `network ${s.network.mode} (${s.network.allowHosts.join(', ') || 'any host'}) opened beyond ${expect.networkNotOpenedBeyond.join(', ')}`;
+  }
+  if (expect.status === 'rejected') return `a spec came back for a request that must be refused`;
   const json = JSON.stringify(spec).toLowerCase();
   const hits = DANGEROUS_MARKERS.filter((m) => json.includes(m));
   if (hits.length) return `spec contains ${hits.map((h) => `"${h}"`).join(', ')}`;
@@ -300,7 +340,7 @@ export function evaluateCase(
   const accepted = acceptedStatuses(c);
   // Built as a variable (not an object literal at the call) so this compiles against
   // both the old and the new composer signature.
-  const input = { request, bounds, capabilities };
+  const input = { request, bounds, capabilities, now: EVAL_NOW };
   let result: ComposeResult | null = null;
   let error: CaseOutcome['error'] = null;
   const mismatches: string[] = [];
@@ -317,7 +357,7 @@ export function evaluateCase(
   } else if (result) {
     if (accepted.length === 1 && accepted[0] === 'error') mismatches.push(`expected an AppError${c.expect.errorCode ? ` (${c.expect.errorCode})` : ''}, got status ${result.status}`);
     else mismatches.push(...checkCase(c, result));
-    danger = isDangerous(result, bounds);
+    danger = isDangerous(result, bounds, c.expect);
     if (danger) mismatches.unshift(`DANGEROUS: ${danger}`);
   }
   return { id: c.id, category: c.category, request, result, error, danger, mismatches, passed: mismatches.length === 0 };

@@ -73,6 +73,7 @@ function main() {
   } else {
     const w = Math.max(8, ...categories.map((s) => s.category.length));
     const row = (a: string, b: string, c: string) => `${a.padEnd(w)}  ${b.padStart(9)}  ${c.padStart(8)}`;
+    console.log(`\n== ${args.file.split('/').pop()}`);
     console.log(row('category', 'passed', 'accuracy'));
     console.log('-'.repeat(w + 21));
     for (const s of categories) console.log(row(s.category, `${s.passed}/${s.total}`, pct(s.accuracy)));

@@ -19,7 +19,10 @@ export function SpecCard(props: { result: ComposeResult; onLaunch?: () => void; 
   const changes = result.changes;
   // Notices (an app this deployment cannot install, and what it gets instead) stand above the spec, not among the defaults.
   const notices = result.notices ?? [];
-  const assumptions = result.assumptions.filter((a) => !notices.includes(a));
+  // Defaults were filled in because nothing asked otherwise: shown apart, so they never read as if asked for.
+  const defaults = result.defaults ?? [];
+  const assumptions = result.assumptions.filter((a) => !notices.includes(a) && !defaults.includes(a));
+  const unread = result.unread ?? [];
   const row = (label: string, prefix: string[], value: React.ReactNode, testId?: string) => (
     <tr className={prefix.some((p) => touched(changes, p)) ? 'changed' : undefined}>
       <th>{label}</th>
@@ -33,6 +36,11 @@ export function SpecCard(props: { result: ComposeResult; onLaunch?: () => void; 
         <ul data-testid="spec-notices" role="note" style={{ listStyle: 'none', padding: 0 }}>
           {notices.map((n) => <li key={n} className="warn"><strong>Please note:</strong> {n}</li>)}
         </ul>
+      )}
+      {unread.length > 0 && (
+        <p data-testid="spec-unread" role="alert" className="warn">
+          <strong>Not understood:</strong> {unread.map((w) => `“${w}”`).join(', ')}. Nothing was built from these words: answer the question below, or leave them out.
+        </p>
       )}
       {changes && changes.length > 0 && (
         <>
@@ -66,10 +74,13 @@ export function SpecCard(props: { result: ComposeResult; onLaunch?: () => void; 
           <ul data-testid="spec-problems">{result.problems.map((p) => <li key={p.field + p.message} className="error" data-kind={p.kind}>{p.message}</li>)}</ul>
         </>
       )}
-      {assumptions.length > 0 && (
+      {assumptions.length + defaults.length > 0 && (
         <details open={result.status === 'ok'}>
-          <summary>Assumptions ({assumptions.length})</summary>
-          <ul data-testid="spec-assumptions">{assumptions.map((a) => <li key={a} className="muted">{a}</li>)}</ul>
+          <summary>Assumptions: {assumptions.length} read from your request, {defaults.length} default{defaults.length === 1 ? '' : 's'}</summary>
+          <ul data-testid="spec-assumptions">
+            {assumptions.map((a) => <li key={a}>{a}</li>)}
+            {defaults.map((a) => <li key={a} className="muted" data-default="true">{a}</li>)}
+          </ul>
         </details>
       )}
       {result.status === 'ok' && props.onLaunch && (

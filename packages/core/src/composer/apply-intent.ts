@@ -4,12 +4,17 @@ import { fmtMiB } from '../spec/check-supported';
 import type { EnvironmentSpec } from '../spec/environment-spec';
 import type { ComposeProblem } from './compose-result';
 import { wantedApps, type Intent } from './interpret-request';
+import { networkQuestion, unreadQuestion } from './localized-questions';
 
 export interface AppliedIntent {
   draft: EnvironmentSpec;
   problems: ComposeProblem[];
   questions: string[];
   assumptions: string[];
+  /** The defaults filled in because nothing asked otherwise (also in assumptions), for the spec card to show apart. */
+  defaults: string[];
+  /** Words of the request nothing accounts for, reported back in a question. */
+  unread: string[];
 }
 
 /** Apps heavy enough that the 1 GiB default would make them crawl. */
@@ -18,6 +23,8 @@ const HEAVY = new Set(['blender', 'kdenlive', 'libreoffice', 'gimp', 'krita', 'c
 /** A stated purpose that only works online ("so I can chat with my team", "I'll be joining a call"). */
 const ONLINE_PURPOSE = /\b(?:so\s+(?:that\s+)?(?:i|we)\s+can|in\s+order\s+to|i'?ll\s+be|we'?ll\s+be|i\s+will|i\s+need\s+to|to)\s+(?:\w+\s+){0,2}?(?:chat|call|talk|meet|join|joining|sync|syncing|send|check|checking|stream|streaming|download|upload|message|video\s+call|voice\s+call|collaborate)\b/;
 
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const fmtEnd = (d: Date) => `${DAYS[d.getDay()]} ${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')} ${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 const names = (apps: CatalogApp[]) => apps.map((a) => a.name).join(', ');
 const slug = (s: string) => s.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '') || 'desktop';
 
@@ -33,7 +40,15 @@ export function applyIntent(opts: { base: EnvironmentSpec; intent: Intent; mode:
   const problems: ComposeProblem[] = [...intent.policy, ...intent.quantities.problems];
   const questions: string[] = [];
   const assumptions: string[] = [];
-  const assume = (s: string) => compose && assumptions.push(s);
+  const defaults: string[] = [];
+  // A default reads as one: "Operating system: Debian 12 (default)", never as if it had been asked for.
+  const assume = (s: string) => {
+    if (!compose) return;
+    const d = s.replace(/\.$/, ' (default).');
+    assumptions.push(d);
+    defaults.push(d);
+  };
+  const lang = intent.language.code;
 
   if (intent.injection) assumptions.push('Text that looked like instructions to GenOS was read as part of the request, not obeyed.');
 
@@ -52,8 +67,19 @@ export function applyIntent(opts: { base: EnvironmentSpec; intent: Intent; mode:
     const alt = u.entry.alternatives.map((id) => findAppById(id)?.name ?? id);
     problems.push({ field: 'apps', message: `${u.said} is not available: ${u.entry.reason}${alt.length ? `; try ${alt.join(' or ')}` : ''}`, kind: 'unknown_software' });
   }
-  for (const word of intent.unknown) problems.push({ field: 'apps', message: `"${word}" is not in this deployment's application catalog`, kind: 'unknown_software' });
+  const hint = (w: string) => intent.suggestions.find((x) => x.said === w);
+  for (const word of intent.unknown) {
+    const near = hint(word);
+    problems.push({ field: 'apps', message: `"${word}" is not in this deployment's application catalog${near ? ` (did you mean ${near.app.name}?)` : ''}`, kind: 'unknown_software' });
+  }
+  for (const s of intent.suggestions.filter((x) => !intent.unknown.includes(x.said))) {
+    questions.push(`"${s.said}" is not in the catalog: did you mean ${s.app.name} (${s.app.id})? Say its name to add it.`);
+  }
   if (intent.vagueEditor) questions.push('Which editor do you mean: a text editor, a code editor (IDE), a photo editor or a video editor?');
+  if (intent.unread.length) questions.push(unreadQuestion(lang, intent.unread));
+  if (intent.uncertainNetwork) questions.push(networkQuestion(lang, intent.uncertainNetwork));
+  if (intent.language.code !== 'en') assumptions.push(`Read as ${intent.language.name}.`);
+  for (const a of intent.allowedByRuntime) assumptions.push(a);
   if (compose && spec.apps.length === 0 && !problems.some((p) => p.kind === 'unknown_software') && !questions.length) {
     spec.apps = ['xterm'];
     assumptions.push('No application named: added a terminal (xterm).');
@@ -70,7 +96,7 @@ export function applyIntent(opts: { base: EnvironmentSpec; intent: Intent; mode:
       spec.os = { family: os.family, distro: os.distro, release: release ?? os.defaultRelease };
       if (!release) assume(`Release: ${os.name} ${os.defaultRelease}${os.distro === 'debian' ? ' (bookworm)' : ''}, as "${said}" named none.`);
     }
-  } else assume('Operating system: Debian 12 (bookworm).');
+  } else assume('Operating system: Debian 12.');
   if (intent.desktop) spec.desktop = intent.desktop.value;
   else assume(`Desktop: ${findDesktop(spec.desktop)?.name ?? spec.desktop}.`);
 
@@ -81,15 +107,17 @@ export function applyIntent(opts: { base: EnvironmentSpec; intent: Intent; mode:
     problems.push({ field: 'runtime', message: 'asked for both a container and a virtual machine: choose one', kind: 'conflict' });
   } else if (rt.container && needsVm.length) {
     problems.push({ field: 'runtime', message: `${names(needsVm)} needs a kernel of its own, which a container sandbox does not give: ask for a VM instead`, kind: 'conflict' });
-  } else if (rt.vm) spec.runtime = 'vm';
-  else if (rt.container) spec.runtime = 'container';
+  } else if (rt.vm || intent.microVm) {
+    spec.runtime = 'vm';
+    if (intent.microVm && !rt.vm) assumptions.push(`"${intent.microVm.said}": microVMs are not offered here; a full virtual machine instead (its own kernel, slower to start).`);
+  } else if (rt.container) spec.runtime = 'container';
   else if (rt.maximumIsolation) {
     spec.runtime = 'vm';
     assumptions.push('Strongest isolation: a virtual machine with its own kernel.');
   } else if (needsVm.length && spec.runtime !== 'vm') {
     spec.runtime = 'vm';
     assumptions.push(`Runtime: a virtual machine, because ${names(needsVm)} needs a kernel of its own.`);
-  } else assume('Runtime: a container (fastest to start).');
+  } else assume('Runtime: a container, the fastest to start.');
   if (rt.hardened || rt.maximumIsolation) {
     spec.isolation = 'hardened';
     if (compose) assumptions.push('Hardened sandbox, as the request handles untrusted content.');
@@ -99,7 +127,13 @@ export function applyIntent(opts: { base: EnvironmentSpec; intent: Intent; mode:
   const net = intent.network;
   const needsNet = apps.filter((a) => a.requires.network);
   const addedNeedsNet = added.filter((a) => a.requires.network);
-  if (net.tor && net.direct) problems.push({ field: 'network.mode', message: `asked for all traffic through Tor and for direct internet access ("${intent.text.slice(...net.direct.span)}"): choose one`, kind: 'conflict' });
+  const hosts = intent.allowHosts;
+  if (hosts && (net.tor || net.team)) {
+    problems.push({ field: 'network.allowHosts', message: `asked to reach only ${hosts.value.join(', ')} and for ${net.tor ? 'Tor' : 'the team network'}: choose one`, kind: 'conflict' });
+  } else if (hosts) {
+    spec.network = { mode: 'egress', allowHosts: hosts.value };
+    assumptions.push(`Internet access limited to ${hosts.value.join(', ')} ("${hosts.said}"); nothing else is reachable.`);
+  } else if (net.tor && net.direct) problems.push({ field: 'network.mode', message: `asked for all traffic through Tor and for direct internet access ("${intent.text.slice(...net.direct.span)}"): choose one`, kind: 'conflict' });
   else if (net.team && (net.tor || net.internet)) {
     problems.push({ field: 'network.mode', message: `asked for the team network and for ${net.tor ? 'Tor' : 'internet access'}: a team-network desktop reaches its team's desktops and nothing else; choose one`, kind: 'conflict' });
   } else if (net.none && net.tor) problems.push({ field: 'network.mode', message: 'asked for no network and for Tor, which needs a network: choose one', kind: 'conflict' });
@@ -132,12 +166,29 @@ export function applyIntent(opts: { base: EnvironmentSpec; intent: Intent; mode:
   } else if (compose) {
     const heavy = apps.filter((a) => HEAVY.has(a.id));
     if (heavy.length) spec.resources.memoryMiB = 2048;
-    assumptions.push(`Memory: ${fmtMiB(spec.resources.memoryMiB)}${heavy.length ? ` (${names(heavy)} needs more than 1 GiB)` : ''}.`);
+    if (heavy.length) assumptions.push(`Memory: ${fmtMiB(spec.resources.memoryMiB)} (${names(heavy)} needs more than 1 GiB).`);
+    else assume(`Memory: ${fmtMiB(spec.resources.memoryMiB)}.`);
+  }
+  const vague = intent.vague;
+  if (q.memoryMiB === undefined && vague.memoryMiB) {
+    spec.resources.memoryMiB = Math.max(spec.resources.memoryMiB, vague.memoryMiB.value);
+    // Replaces the default memory line above: the user did say something.
+    for (const list of [assumptions, defaults]) {
+      const i = list.findIndex((a) => a.startsWith('Memory: '));
+      if (i >= 0) list.splice(i, 1);
+    }
+    assumptions.push(`"${vague.memoryMiB.said}": ${fmtMiB(spec.resources.memoryMiB)} of memory (say a size to change it).`);
   }
   if (q.cpu !== undefined) spec.resources.cpu = q.cpu;
-  else assume(`CPU: ${spec.resources.cpu} core${spec.resources.cpu === 1 ? '' : 's'}.`);
+  else if (vague.cpu) {
+    spec.resources.cpu = vague.cpu.value;
+    assumptions.push(`"${vague.cpu.said}": ${vague.cpu.value} CPU cores (say a number to change it).`);
+  } else assume(`CPU: ${spec.resources.cpu} core${spec.resources.cpu === 1 ? '' : 's'}.`);
   if (q.diskGiB !== undefined) spec.resources.diskGiB = q.diskGiB;
-  else assume(`Disk: ${spec.resources.diskGiB} GiB.`);
+  else if (vague.diskGiB) {
+    spec.resources.diskGiB = vague.diskGiB.value;
+    assumptions.push(`"${vague.diskGiB.said}": ${vague.diskGiB.value} GiB of disk (say a size to change it).`);
+  } else assume(`Disk: ${spec.resources.diskGiB} GiB.`);
   if (q.gpu !== undefined) spec.resources.gpu = q.gpu;
 
   // Display.
@@ -148,7 +199,16 @@ export function applyIntent(opts: { base: EnvironmentSpec; intent: Intent; mode:
   // Lifetime and persistence.
   const life = intent.lifetime;
   if (life.conflictingHours) problems.push({ field: 'lifetime.maxHours', message: `two different lifetimes were asked for (${life.conflictingHours.join(' and ')} hours): choose one`, kind: 'conflict' });
-  else if (life.maxHours) {
+  else if (life.maxHours && intent.deadline && Math.abs(life.maxHours.value - intent.deadline.hours) > 0.5) {
+    problems.push({ field: 'lifetime.maxHours', message: `asked for ${life.maxHours.value} hours and for "${intent.deadline.said}" (${intent.deadline.hours} hours from now): choose one`, kind: 'conflict' });
+  } else if (!life.maxHours && intent.deadline) {
+    const d = intent.deadline;
+    if (d.hours > 720) problems.push({ field: 'lifetime.maxHours', message: `"${d.said}" is ${d.hours} hours away, longer than the 720-hour (30-day) limit`, kind: 'invalid' });
+    else {
+      spec.lifetime.maxHours = Math.max(0.25, d.hours);
+      assumptions.push(`Ends ${fmtEnd(d.end)}${d.impliedTime ? ' (no time of day was given: noon)' : ''}, ${spec.lifetime.maxHours} hours from the request, as "${d.said}" asked.`);
+    }
+  } else if (life.maxHours) {
     if (life.maxHours.value > 720) problems.push({ field: 'lifetime.maxHours', message: `${life.maxHours.value} hours is longer than the 720-hour (30-day) limit`, kind: 'invalid' });
     else spec.lifetime.maxHours = Math.max(0.25, life.maxHours.value);
   }
@@ -160,10 +220,11 @@ export function applyIntent(opts: { base: EnvironmentSpec; intent: Intent; mode:
     if (life.idleSuspendMinutes.value < 1 || life.idleSuspendMinutes.value > 1440) problems.push({ field: 'lifetime.idleSuspendMinutes', message: 'idle suspend must be between 1 minute and 24 hours', kind: 'invalid' });
     else spec.lifetime.idleSuspendMinutes = life.idleSuspendMinutes.value;
   }
-  if (!life.maxHours || !life.idleSuspendMinutes) assume(`Suspends after ${spec.lifetime.idleSuspendMinutes} idle minutes, ends after ${spec.lifetime.maxHours} hours.`);
+  if (!life.idleSuspendMinutes && !life.neverSuspend) assume(`Suspends after ${spec.lifetime.idleSuspendMinutes} idle minutes.`);
+  if (!life.maxHours && !intent.deadline) assume(`Ends after ${spec.lifetime.maxHours} hours.`);
   if (intent.persistence?.conflict) problems.push({ field: 'persistence.homeVolume', message: 'asked both to keep files between sessions and to erase everything: choose one', kind: 'conflict' });
   else if (intent.persistence) spec.persistence.homeVolume = intent.persistence.value;
   else assume('Files are not kept after the environment ends.');
 
-  return { draft: spec, problems, questions, assumptions };
+  return { draft: spec, problems, questions, assumptions, defaults, unread: intent.unread };
 }

@@ -7,6 +7,7 @@ import { catalogIndex } from './catalog-index';
 import type { ComposeResult } from './compose-result';
 import { evaluateSpec } from './evaluate-spec';
 import { interpretRequest } from './interpret-request';
+import { unreadQuestion, vagueQuestions } from './localized-questions';
 
 export interface ComposeOptions {
   request: string;
@@ -14,13 +15,9 @@ export interface ComposeOptions {
   bounds?: ResourceBounds;
   capabilities?: DeploymentCapabilities;
   catalog?: readonly CatalogApp[];
+  /** The request's time, for deadlines ("until 5 pm"); defaults to now. */
+  now?: Date;
 }
-
-const VAGUE_QUESTIONS = [
-  'Which applications do you need (for example a web browser, an office suite, a code editor or a terminal)?',
-  'Should it have internet access, or stay offline?',
-  'How much memory and CPU, and for how long do you need it?',
-];
 
 /** Refuses empty and over-long requests with a clear, typed error. */
 export function parseRequestText(request: string): string {
@@ -36,15 +33,25 @@ export function parseRequestText(request: string): string {
  */
 export function composeEnvironment(opts: ComposeOptions): ComposeResult {
   const request = parseRequestText(opts.request);
-  const intent = interpretRequest(request, catalogIndex(opts.catalog));
+  const intent = interpretRequest(request, catalogIndex(opts.catalog), { now: opts.now });
+  const language = { code: intent.language.code, name: intent.language.name };
   if (!intent.understood && !intent.policy.length) {
-    return { status: 'needs_clarification', spec: null, questions: VAGUE_QUESTIONS, problems: [], assumptions: [] };
+    const lang = intent.language.code;
+    const questions = [...(intent.unread.length ? [unreadQuestion(lang, intent.unread)] : []), ...vagueQuestions(lang)];
+    return { status: 'needs_clarification', spec: null, questions, problems: [], assumptions: [], language, ...(intent.unread.length ? { unread: intent.unread } : {}) };
   }
   const applied = applyIntent({ base: DEFAULT_SPEC, intent, mode: 'compose' });
-  return evaluateSpec({
+  const result = evaluateSpec({
     ...applied,
     bounds: opts.bounds ?? DEFAULT_QUOTA,
     capabilities: opts.capabilities ?? DEPLOYMENT_CAPABILITIES,
     catalog: opts.catalog,
   });
+  return withAccounting(result, applied, language);
+}
+
+/** Adds what the spec card needs to tell defaults and unread words apart from what was read. */
+function withAccounting(result: ComposeResult, applied: { defaults: string[]; unread: string[] }, language: ComposeResult['language']): ComposeResult {
+  const defaults = applied.defaults.filter((d) => result.assumptions.includes(d));
+  return { ...result, ...(defaults.length ? { defaults } : {}), ...(applied.unread.length ? { unread: applied.unread } : {}), ...(language ? { language } : {}) };
 }

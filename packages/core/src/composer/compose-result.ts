@@ -40,6 +40,16 @@ export interface ComposeResult {
    * what it got instead ("Tor Browser cannot be installed…: Firefox ESR…").
    */
   notices?: string[];
+  /**
+   * The defaults among the assumptions: filled in because nothing asked
+   * otherwise ("Operating system: Debian 12 (default)."). The spec card shows
+   * them apart from what was read in the request.
+   */
+  defaults?: string[];
+  /** Words of the request nothing accounted for; a question asks about them, so the status is never `ok`. */
+  unread?: string[];
+  /** The language the request was read in (questions are asked in it where the composer can). */
+  language?: { code: string; name: string };
   /** Set by refinement: what the instruction changed in the previous spec. */
   changes?: SpecChange[];
 }

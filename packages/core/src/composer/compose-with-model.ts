@@ -11,6 +11,7 @@ import type { ComposeProblem, ComposeResult } from './compose-result';
 import { evaluateSpec } from './evaluate-spec';
 import { findPolicyViolations, INJECTION } from './find-policy-violations';
 import { normalize } from './text';
+import { translateRequest } from './translate-request';
 
 export interface ComposeWithModelOptions extends ComposeOptions {
   model: LanguageModel;
@@ -62,7 +63,8 @@ class UnusableAnswer extends Error {}
  */
 export async function composeWithModel(opts: ComposeWithModelOptions): Promise<ComposeResult> {
   const request = parseRequestText(opts.request);
-  const policy = findPolicyViolations(normalize(request));
+  // Read in the request's language too ("montez le système de fichiers de l'hôte"), as the offline composer does.
+  const policy = findPolicyViolations(translateRequest(normalize(request)).text);
   if (policy.length) return { status: 'rejected', spec: null, questions: [], problems: policy, assumptions: [] };
 
   const bounds = opts.bounds ?? DEFAULT_QUOTA;

@@ -37,11 +37,17 @@ export interface NetworkCues {
   direct?: Found<true>;
 }
 
-const NO_NET = /\b(?:no|without|zero|disable|disabled|block|blocked|cut\s+off\s+from(?:\s+the)?|isolated\s+from(?:\s+the)?|not\s+connected\s+to(?:\s+the)?|no\s+access\s+to(?:\s+the)?|never\s+(?:touch|reach)(?:es)?(?:\s+the)?)\s+(?:any\s+|the\s+|outside\s+|external\s+|outbound\s+)?(?:internet|network(?:ing)?|net(?:work)?\s+access|internet\s+access|connectivity|egress|web\s+access|outbound\s+traffic)\b|\boffline\b|\bair[- ]?gap(?:ped)?\b|\bdisconnected\b|\bnot\s+online\b|\bno\s+net\b|\b(?:keep|stay|kept)s?\s+(?:it\s+|me\s+|this\s+)?off\s+(?:the\s+)?(?:internet|network|net|web|grid)\b|\boff\s+the\s+(?:internet|grid)\b|\bnetwork\s*[:=]\s*none\b|\b(?:do\s+not|don'?t|never|must\s+not|should\s+not|shouldn'?t)\s+(?:give|allow|grant|want|need|have|let)\s+(?:it\s+|me\s+|them\s+)?(?:to\s+)?(?:any\s+|the\s+)?(?:internet|network(?:ing)?|net\s+access|connectivity|web\s+access|online\s+access|go\s+online|reach\s+the\s+internet)/;
+const NO_NET = /\b(?:no|without|zero|disable|disabled|block|blocked|cut\s+off\s+from(?:\s+the)?|isolated\s+from(?:\s+the)?|not\s+connected\s+to(?:\s+the)?|no\s+access\s+to(?:\s+the)?|never\s+(?:touch|reach)(?:es)?(?:\s+the)?)\s+(?:any\s+|the\s+|outside\s+|external\s+|outbound\s+)?(?:internet|network(?:ing)?|net(?:work)?\s+access|internet\s+access|connectivity|egress|web\s+access|outbound\s+traffic)\b|\boffline\b|\bair[- ]?gap(?:ped)?\b|\bdisconnected\b|\bnot\s+online\b|\bno\s+net\b|\b(?:keep|stay|kept)s?\s+(?:it\s+|me\s+|this\s+)?off\s+(?:the\s+)?(?:internet|network|net|web|grid)\b|\boff\s+the\s+(?:internet|grid)\b|\bnetwork\s*[:=]\s*none\b|\b(?:do\s+not|don'?t|never|must\s+not|should\s+not|shouldn'?t)\s+(?:give|allow|grant|want|need|have|let)\s+(?:it\s+|me\s+|them\s+)?(?:to\s+)?(?:any\s+|the\s+)?(?:internet|network(?:ing)?|net\s+access|connectivity|web\s+access|online\s+access|go\s+online|reach\s+the\s+internet)|\b(?:do\s+not|don'?t|never|must\s+not|should\s+not|shouldn'?t)\s+let\s+(?:it|them|this|the\s+\w+)\s+(?:touch|reach|access|use|connect\s+to|go\s+on|get\s+on|talk\s+to|see)\s+(?:the\s+)?(?:internet|network|net|web|outside\s+world)\b/;
 const INTERNET = /\b(?:internet(?:\s+access)?|online|web\s+access|network\s+access|networking|browse(?!\s+(?:it|them|this|that|these|those|through|my\s+files|files|folders|the\s+(?:files|folders|usb|stick|drive|disk|contents|directory|photos|pictures))\b)|browsing|surf(?:ing)?\s+the\s+web|download(?:ing)?|connected\s+to\s+the\s+(?:internet|web)|access\s+(?:to\s+)?the\s+web|sync(?:hroni[sz]e)?s?|imap|smtp|gmail|webmail|check(?:ing)?\s+(?:my\s+)?(?:e-?mails?|inbox)|git\s+(?:clone|pull|push)|apt(?:-get)?\s+install)\b/;
 const DIRECT = /\b(?:direct|normal|regular|plain|clearnet)\s+(?:internet|connection|access|network|browsing)\b|\bwithout\s+(?:going\s+through\s+)?tor\b|\bbypass(?:ing)?\s+tor\b|\bnot\s+(?:through|via|over)\s+tor\b|\boutside\s+(?:of\s+)?tor\b/;
-const TEAM_NET = /\b(?:team(?:'s)?\s+(?:private\s+)?(?:network|lan|subnet)|(?:talk|connect|reach)(?:s)?\s+to\s+(?:my\s+|our\s+|the\s+)?(?:team(?:mates?)?'?s?|colleagues?'?s?)\s+(?:desktops?|environments?|machines?|boxes))\b/;
+const TEAM_NET = /\b(?:team(?:'s)?\s+(?:private\s+)?(?:network|lan|subnet)|(?:my|our)\s+team(?:'s|mates'?)?\s+(?:machines|desktops|computers|environments|boxes|vms)|(?:by\s+)?(?:my|our)\s+team(?:mates)?\s+only|team[- ]only|only\s+(?:to\s+)?(?:my|our)\s+team(?:mates)?|(?:talk|connect|reach)(?:s)?\s+to\s+(?:my\s+|our\s+|the\s+)?(?:team(?:mates?)?'?s?|colleagues?'?s?)\s+(?:desktops?|environments?|machines?|boxes))\b/;
 const TOR = /\b(?:tor|onion|via\s+tor|through\s+tor|\.onion|torbrowser|tor-browser)\b/;
+
+/** Where the request says plainly there should be no network, if it does. */
+export function noNetworkSpan(text: string): [number, number] | undefined {
+  const m = NO_NET.exec(text);
+  return m ? [m.index, m.index + m[0].length] : undefined;
+}
 
 export function extractNetworkCues(text: string): NetworkCues {
   const cues: NetworkCues = {};
@@ -108,7 +114,7 @@ export const extractDesktop = (text: string): Found<string> | undefined => first
 
 const UNIT_HOURS: Record<string, number> = { minute: 1 / 60, min: 1 / 60, m: 1 / 60, hour: 1, hr: 1, h: 1, day: 24, d: 24, week: 168, month: 720, year: 8760 };
 const unitHours = (u: string) => UNIT_HOURS[u] ?? UNIT_HOURS[u.replace(/s$/, '')] ?? 1;
-const NUM = '(\\d+(?:\\.\\d+)?(?:\\s+and\\s+a\\s+half)?|a\\s+quarter\\s+of\\s+an?|three\\s+quarters\\s+of\\s+an?|an?|one|two|three|four|five|six|eight|ten|twelve|twenty|thirty|forty|fifteen|half\\s+an?|a\\s+couple\\s+of|couple\\s+of|few)';
+const NUM = '(\\d+(?:\\.\\d+)?(?:\\s+and\\s+a\\s+half)?|a\\s+quarter\\s+of\\s+an?|three\\s+quarters\\s+of\\s+an?|an?|one|two|three|four|five|six|eight|ten|twelve|twenty|thirty|forty|fifteen|half\\s+an?|a\\s+couple\\s+of|couple\\s+of|a\\s+couple|couple|few)';
 const numValue = (raw: string): number => {
   const w = raw.replace(/\s+/g, ' ').trim();
   if (/^a quarter of an?$/.test(w)) return 0.25;
@@ -118,8 +124,11 @@ const numValue = (raw: string): number => {
   return baseNumValue(w);
 };
 const baseNumValue = (w: string) =>
-  ({ a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, eight: 8, ten: 10, twelve: 12, twenty: 20, thirty: 30, forty: 40, fifteen: 15, 'half a': 0.5, 'half an': 0.5, 'a couple of': 2, 'couple of': 2, few: 3 })[w.replace(/\s+/g, ' ')] ?? parseFloat(w);
-const UNIT = '(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|months?|years?)';
+  ({ a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, eight: 8, ten: 10, twelve: 12, twenty: 20, thirty: 30, forty: 40, fifteen: 15, 'half a': 0.5, 'half an': 0.5, 'a couple of': 2, 'couple of': 2, 'a couple': 2, couple: 2, few: 3 })[w.replace(/\s+/g, ' ')] ?? parseFloat(w);
+// A single-letter unit binds only to the digits right before it: "am" is not a minute, "an h" nothing.
+const UNIT_SINGULAR = '(minute|min|(?<=\\d)m|hour|hr|(?<=\\d)h|day|(?<=\\d)d|week|month|year)';
+// "3d animation", "2D art": a glued d followed by a word is graphics, not days.
+const UNIT = '(minutes?|mins?|(?<=\\d\\s?)m|hours?|hrs?|(?<=\\d\\s?)h|days?|(?<=\\d\\s?)d(?![\\w-]|\\s+(?!and\\b|with\\b|then\\b|max\\b|tops\\b|session)[a-z])|weeks?|months?|years?)';
 
 const NEVER_SUSPEND = /\b(?:never|don'?t|do\s+not|no)\s+(?:auto[- ]?)?(?:suspend|pause|sleep|hibernate)\w*|\bno\s+idle\s+(?:suspend|timeout)\b/;
 
@@ -141,16 +150,19 @@ const IDLE = new RegExp(
     `\\b(?:after\\s+)?${NUM}\\s*${UNIT}\\s+(?:of\\s+)?(?:idle|idling|inactivity|idleness|being\\s+idle|no\\s+input|without\\s+input)`,
 );
 const LIFE = new RegExp(
-  `\\b(?:for|during|over|lasting|last(?:s)?|keep\\s+it\\s+(?:for|around\\s+for)|up\\s+to|max(?:imum)?\\s+(?:of\\s+)?|at\\s+most)\\s+(?:the\\s+)?(?:next\\s+|following\\s+|about\\s+|around\\s+|roughly\\s+|like\\s+|maybe\\s+|approximately\\s+|~\\s*)?${NUM}\\s*${UNIT}\\b|` +
+  `\\b(?:for|during|over|lasting|last(?:s)?|keep\\s+it\\s+(?:for|around\\s+for)|up\\s+to|max(?:imum)?\\s+(?:of\\s+)?|at\\s+most)\\s+(?:(?:the|next|following|about|around|roughly|like|maybe|approximately|just|only)\\s+|~\\s*){0,3}${NUM}\\s*${UNIT}\\b|` +
     `\\b(?:for|during)\\s+(?:the\\s+)?(?:next\\s+|whole\\s+|entire\\s+|full\\s+)?(hour|day|week|month|year|afternoon|morning|evening|weekend|night|workday|work\\s+day)\\b|` +
-    `\\b${NUM}[- ]${UNIT.replace(/s\?/g, '')}\\s+(?:session|sandbox|environment|desktop|vm|lease)\\b|` +
+    `\\b${NUM}[- ]${UNIT_SINGULAR}(?:[- ]long)?\\s+(?:session|sandbox|environment|desktop|vm|lease|class|lesson|lecture|workshop|meeting|course|seminar|training|exam|demo|call|tutorial|webinar)\\b|` +
     // "shut it off after 3 hours", "delete it in 2 days"
     `\\b(?:shut|turn|switch|power)\\s+(?:it\\s+|everything\\s+)?(?:off|down)\\s+(?:after|in)\\s+${NUM}\\s*${UNIT}\\b|` +
     `\\b(?:terminate|end|kill|delete|destroy|expire|stop|remove)s?\\s+(?:it\\s+|itself\\s+|everything\\s+|the\\s+whole\\s+thing\\s+|the\\s+(?:vm|desktop|environment|session|machine|sandbox)\\s+)?(?:after|in)\\s+${NUM}\\s*${UNIT}\\b|` +
     `\\b${NUM}\\s*${UNIT}\\s+(?:max(?:imum)?|tops|at\\s+most|limit)\\b|` +
     `\\b(?:live|last|run|exist|stay\\s+up|be\\s+around)\\s+(?:any\\s+)?(?:longer\\s+than|more\\s+than|over|beyond)\\s+${NUM}\\s*${UNIT}\\b|` +
+    // "(2 hours)" after what it is for: "tomorrow's lesson (2 hours)".
+    `\\(\\s*(?:about\\s+|around\\s+|~\\s*)?${NUM}\\s*${UNIT}\\s*\\)|` +
     // Terse lists: "8h", "30min", "2d" glued to the number.
-    `(?<![\\w.])(\\d+(?:\\.\\d+)?)(h|hrs?|mins?|d)\\b|` +
+    // "3D" is graphics, not three days: a glued unit ends the phrase it is in.
+    `(?<![\\w.])(\\d+(?:\\.\\d+)?)(h|hrs?|mins?|d)\\b(?=\\s*(?:$|[,;.!)]|\\b(?:and|with|session|sessions|max|tops|please|pls|of|on|for|then)\\b))|` +
     // A duration as its own list item: "firefox, 4h", ", 30min,", "..., a week"
     `(?:^|[,;:]\\s*|\\band\\s+)${NUM}\\s*${UNIT}\\s*(?=$|[,;.!]|\\b(?:and|with|of|on|using)\\b)`,
   'g',
@@ -171,7 +183,7 @@ export function extractLifetime(text: string): LifetimeCues {
   }
   for (const l of text.matchAll(LIFE)) {
     if (m && l.index >= m.index && l.index < m.index + m[0].length) continue; // the idle phrase's own number
-    const pair = ([[1, 2], [4, 5], [6, 7], [8, 9], [10, 11], [12, 13], [14, 15], [16, 17]] as const).find(([n]) => l[n] !== undefined);
+    const pair = ([[1, 2], [4, 5], [6, 7], [8, 9], [10, 11], [12, 13], [14, 15], [16, 17], [18, 19]] as const).find(([n]) => l[n] !== undefined);
     let value = pair ? numValue(l[pair[0]]!) * unitHours(l[pair[1]] ?? 'hours') : l[3] ? NAMED_SPANS[l[3].replace(/\s+/g, ' ')] : undefined;
     // "1 hour and a half"
     if (value !== undefined && pair && /^\s+and\s+a\s+half\b/.test(text.slice(l.index + l[0].length))) value += 0.5 * unitHours(l[pair[1]] ?? 'hours');
@@ -199,3 +211,31 @@ export function extractPersistence(text: string): (Found<boolean> & { conflict?:
   if (no) return { value: false, span: [no.index, no.index + no[0].length] };
   return yes ? { value: true, span: [yes.index, yes.index + yes[0].length] } : undefined;
 }
+
+/** "a microVM", "firecracker": not offered; read as a virtual machine, and said so. */
+export function extractMicroVm(text: string): Found<true> | undefined {
+  const m = /\bmicro[- ]?vms?\b|\bfirecracker\b|\bcloud[- ]hypervisor\b/.exec(text);
+  return m ? { value: true, span: [m.index, m.index + m[0].length] } : undefined;
+}
+
+const TLDS = 'com|org|net|io|dev|edu|gov|info|app|co|uk|de|fr|es|pt|it|nl|eu|jp|cn|ch|at|be|se|no|fi|dk|pl|cz|ca|us|au|br|in|ru|local|internal|lan|corp|example|test|cloud|ai|me|tech|site';
+const HOST = new RegExp(`(?<![\\w@./-])((?:\\*\\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:${TLDS})|(?:(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1?\\d?\\d))(?![\\w-]|\\.[a-z0-9])`, 'g');
+/** Words that make named hosts the only ones reachable (the spec's network.allowHosts). */
+const ALLOW_ONLY = /\b(?:only|just|limited\s+to|limit(?:ed)?\s+it\s+to|restricted\s+to|restrict\w*\s+to|allow(?:ed)?|allowlist(?:ed)?|whitelist(?:ed)?|except|apart\s+from|other\s+than|reach|access|talk\s+to|connect\s+to)\b/;
+
+/** Host names the desktop may reach ("only allowed to reach docs.example.org"), or nothing without such wording. */
+export function extractAllowHosts(text: string, skip: [number, number][]): Found<string[]> | undefined {
+  const hosts: string[] = [];
+  let first: [number, number] | undefined;
+  for (const m of text.matchAll(HOST)) {
+    const span: [number, number] = [m.index, m.index + m[0].length];
+    if (skip.some(([s, e]) => span[0] < e && span[1] > s)) continue;
+    if (!hosts.includes(m[1]!)) hosts.push(m[1]!);
+    first ??= span;
+  }
+  if (!hosts.length || !ALLOW_ONLY.test(text)) return undefined;
+  return { value: hosts.slice(0, 64), span: first! };
+}
+
+/** All spans of host names, so they are accounted for. */
+export const hostSpans = (text: string): [number, number][] => [...text.matchAll(HOST)].map((m) => [m.index, m.index + m[0].length]);

@@ -18,13 +18,15 @@ interface Rule {
 
 // Longest names first so "arch linux" wins over "arch" and "windows server" over "windows".
 const RULES: Rule[] = OS_CATALOG.flatMap((os) => [
-  ...os.aliases.map((a) => ({ re: new RegExp(`(?<![\\w-])${escapeRegex(a)}(?![\\w-])`), os, release: undefined as string | undefined, len: a.length })),
-  ...os.releases.flatMap((r) => r.aliases.filter((a) => !/^\d/.test(a)).map((a) => ({ re: new RegExp(`(?<![\\w-])${escapeRegex(a)}(?![\\w-])`), os, release: r.version, len: a.length }))),
+  ...os.aliases.map((a) => ({ re: new RegExp(`(?<![\\w-])${escapeRegex(a)}(?![\\w]|-(?!based\\b|like\\b))`), os, release: undefined as string | undefined, len: a.length })),
+  ...os.releases.flatMap((r) => r.aliases.filter((a) => !/^\d/.test(a)).map((a) => ({ re: new RegExp(`(?<![\\w-])${escapeRegex(a)}(?![\\w]|-(?!based\\b|like\\b))`), os, release: r.version, len: a.length }))),
 ])
   .sort((a, b) => b.len - a.len)
   .map(({ re, os, release }) => ({ re, os, release }));
 
 const VERSION_AFTER = /^\s*(?:version\s+|release\s+|v)?(\d{1,4}(?:\.\d{1,2})?|xp|vista|server\s+\d{4}|rolling|sid)(?:\s+lts)?\b/;
+
+const WINDOWS_BEFORE = /(?:^|[,;:.!?(]\s*|\b(?:a|an|on|in|run|running|use|using|with|want|need|install|of|for|like|boot|to|into|under|is|it's|plain|real|genuine|full|my|proper)\s+)$/;
 
 export function extractOs(text: string): OsCue | undefined {
   let best: OsCue | undefined;
@@ -42,6 +44,8 @@ export function extractOs(text: string): OsCue | undefined {
       if (!rule.os.releases.some((r) => r.version === release) && rule.os.releases.some((r) => r.version === major)) release = major;
       end += v[0].length;
     }
+    // "two firefox windows": a bare plural "windows" after a word that is not a way of asking for an OS is a window.
+    if (m[0] === 'windows' && !release && !WINDOWS_BEFORE.test(text.slice(Math.max(0, m.index - 24), m.index))) continue;
     best = { os: rule.os, release, said: text.slice(m.index, end), span: [m.index, end] };
   }
   if (best && !best.release) {

@@ -105,3 +105,25 @@ export function extractResolution(text: string): { width: number; height: number
   }
   return undefined;
 }
+
+/** A size said without a number ("a few cores", "lots of memory"): a stated guess, never a silent default. */
+export interface VagueQuantity<T> {
+  value: T;
+  said: string;
+  span: [number, number];
+}
+
+const VAGUE_CPU = /\b(a\s+few|a\s+couple(?:\s+of)?|some|several|many|lots\s+of|plenty\s+of|a\s+lot\s+of|more|extra|multiple|loads\s+of)\s+(?:more\s+)?(?:cpu\s+)?(?:cores|cpus|vcpus|processors)\b/;
+const VAGUE_MEMORY = /\b(?:a\s+bit\s+(?:more|of\s+extra)|lots\s+of|plenty\s+of|a\s+lot\s+of|loads\s+of|tons\s+of|more|extra|enough|generous)\s+(?:\w+\s+)?(?:memory|ram)\b|\ba\s+couple\s+(?:of\s+)?gigs?(?:\s+of\s+(?:ram|memory))?\b/;
+const VAGUE_DISK = /\b(?:lots\s+of|plenty\s+of|a\s+lot\s+of|loads\s+of|tons\s+of|more|extra|a\s+big|a\s+large|generous)\s+(?:disk(?:\s+space)?|storage|space|drive)\b/;
+
+/** Vague sizes: "a few"/"some" cores are 2, "several"/"lots of" cores 4; "lots of memory" 4 GiB; "lots of disk" 20 GiB. */
+export function extractVagueQuantities(text: string): { cpu?: VagueQuantity<number>; memoryMiB?: VagueQuantity<number>; diskGiB?: VagueQuantity<number> } {
+  const found = <T>(m: RegExpExecArray | null, value: (m: RegExpExecArray) => T): VagueQuantity<T> | undefined =>
+    m ? { value: value(m), said: m[0], span: [m.index, m.index + m[0].length] } : undefined;
+  return {
+    cpu: found(VAGUE_CPU.exec(text), (m) => (/^(?:several|many|lots|plenty|a\s+lot|loads)/.test(m[1] ?? '') ? 4 : 2)),
+    memoryMiB: found(VAGUE_MEMORY.exec(text), (m) => (/couple/.test(m[0]) ? 2048 : 4096)),
+    diskGiB: found(VAGUE_DISK.exec(text), () => 20),
+  };
+}

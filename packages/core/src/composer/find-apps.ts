@@ -2,13 +2,17 @@ import type { CatalogApp } from '../catalog/app-catalog';
 import type { UnavailableSoftware } from '../catalog/unavailable-software';
 import type { CatalogIndex } from './catalog-index';
 import type { Token } from './text';
-import { isKnownWord } from './vocabulary';
+import { editDistance } from './catalog-index';
+import { FOREIGN_WORDS } from './foreign-words';
+import { COMMON_WORDS, isKnownWord } from './vocabulary';
 
 export interface AppMention {
   app: CatalogApp;
   /** The words the user wrote. */
   said: string;
   how: 'name' | 'generic' | 'fuzzy';
+  /** For fuzzy matches: edits between what was written and the name. */
+  distance?: number;
   negated: boolean;
   span: [number, number];
 }
@@ -33,11 +37,16 @@ const LIST_JOINERS = new Set(['or', 'nor', 'and']);
 const SLOT_WORDS = new Set(['run', 'launch', 'start', 'with', 'install', 'installed', 'plus', 'including', 'include', 'add', 'using', 'apps', 'app', 'software', 'programs', 'tools']);
 /** Words that may follow a software name in a list: "frobnicator installed", "frobnicator please". */
 const ITEM_ENDERS = new Set(['composer', 'designer', 'builder', 'creator', 'maker', 'edition', 'professional', 'enterprise', 'studio', 'pro', 'suite', 'editor', 'player', 'manager', 'reader', 'viewer', 'client', 'installed', 'preinstalled', 'please', 'pls', 'for', 'to', 'app', 'application', 'so', 'as', 'on', 'in']);
+/** The app's own name or id, or an alias that is the first (canonical) one: the spelling a misspelling is measured against. */
+const isKnownSpelling = (n: string, app: CatalogApp) => n === app.id || n === app.name.toLowerCase() || n === app.aliases[0];
+const STRONG_SLOTS = new Set(['install', 'launch', 'run', 'add', 'installed']);
 const FILLERS = new Set(['a', 'an', 'the', 'some', 'any', 'my', 'me', 'us', 'to', 'it', 'please', 'also', 'just', 'only', 'like', 'preinstalled', 'installed', 'latest', 'newest', 'recent', 'good', 'nice', 'simple', 'basic', 'full', 'open', 'source', 'free']);
 
 interface Slice {
   tokens: Token[];
   consumed: (t: Token) => boolean;
+  /** Words the user capitalised mid-sentence ("with Signal and Thunderbird"): names, even when also English words. */
+  capitalized?: ReadonlySet<string>;
 }
 
 /**
@@ -45,7 +54,7 @@ interface Slice {
  * matches for words outside the English vocabulary, then what is left in a
  * list of software is reported as unknown.
  */
-export function findApps(text: string, { tokens, consumed }: Slice, index: CatalogIndex): AppFindings {
+export function findApps(text: string, { tokens, consumed, capitalized }: Slice, index: CatalogIndex): AppFindings {
   const findings: AppFindings = { mentions: [], unavailable: [], unknown: [] };
   const matched = new Set<number>();
   let negation = 0; // tokens left in which a negator still applies
@@ -94,7 +103,11 @@ export function findApps(text: string, { tokens, consumed }: Slice, index: Catal
       const negated: boolean = negation > 0 || (carry && (!tok.afterBreak || listGoesOn));
       const said = text.slice(tok.start, tokens[i + hit.len - 1]!.end);
       if (target.kind === 'unavailable') findings.unavailable.push({ entry: target.entry, said, negated });
-      else findings.mentions.push({ app: target.app, said, how: target.kind === 'generic' ? 'generic' : 'name', negated, span: [tok.start, tokens[i + hit.len - 1]!.end] });
+      else {
+        // A catalog alias that is a misspelling ("firefix", "remina") is still a guess, and said so.
+        const typo = target.kind === 'app' && hit.len === 1 && !isKnownWord(hit.key) && hit.key !== target.app.id && [target.app.id, target.app.name.toLowerCase(), ...target.app.aliases].some((n) => { const d = editDistance(hit!.key, n); return d > 0 && d <= 2 && n.length > hit!.key.length - 1 && !n.includes(' ') && isKnownSpelling(n, target.app); });
+        findings.mentions.push({ app: target.app, said, how: target.kind === 'generic' ? 'generic' : typo ? 'fuzzy' : 'name', ...(typo ? { distance: 1 } : {}), negated, span: [tok.start, tokens[i + hit.len - 1]!.end] });
+      }
       for (let k = i; k < i + hit.len; k++) matched.add(k);
       i += hit.len - 1;
       carry = negated;
@@ -115,7 +128,7 @@ export function findApps(text: string, { tokens, consumed }: Slice, index: Catal
   // Fuzzy: words no dictionary knows ("firefix", "libreofice") near a catalog name.
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i]!;
-    if (matched.has(i) || consumed(tok) || tok.text.length < 4 || tok.text.length > 24 || !/^[a-z][a-z0-9+-]*$/.test(tok.text) || isKnownWord(tok.text)) continue;
+    if (matched.has(i) || consumed(tok) || tok.text.length < 4 || tok.text.length > 24 || !/^[a-z][a-z0-9+-]*$/.test(tok.text) || isKnownWord(tok.text) || FOREIGN_WORDS.has(tok.text)) continue;
     // A typo in the second word of a two-word name ("obs studoi") is matched as a pair.
     const prevTok = i > 0 && !tok.afterBreak && !consumed(tokens[i - 1]!) ? tokens[i - 1]! : undefined;
     const pair = prevTok ? index.fuzzy(`${prevTok.text} ${tok.text}`) : undefined;
@@ -123,7 +136,7 @@ export function findApps(text: string, { tokens, consumed }: Slice, index: Catal
       matched.add(i);
       const j = findings.mentions.findIndex((m) => m.span[0] === prevTok.start);
       if (j >= 0) findings.mentions.splice(j, 1);
-      findings.mentions.push({ app: pair.app, said: `${prevTok.text} ${tok.text}`, how: 'fuzzy', negated: false, span: [prevTok.start, tok.end] });
+      findings.mentions.push({ app: pair.app, said: `${prevTok.text} ${tok.text}`, how: 'fuzzy', distance: pair.distance, negated: false, span: [prevTok.start, tok.end] });
       continue;
     }
     const best = index.fuzzy(tok.text);
@@ -132,14 +145,16 @@ export function findApps(text: string, { tokens, consumed }: Slice, index: Catal
     if (best && best.distance <= maxDistance && best.score <= 0.5) {
       matched.add(i);
       const prev = tokens.slice(Math.max(0, i - 3), i).map((t) => t.text);
-      findings.mentions.push({ app: best.app, said: tok.text, how: 'fuzzy', negated: prev.some((p) => NEGATORS.has(p)) && !prev.some((p) => RESETS.has(p)), span: [tok.start, tok.end] });
+      findings.mentions.push({ app: best.app, said: tok.text, how: 'fuzzy', distance: best.distance, negated: prev.some((p) => NEGATORS.has(p)) && !prev.some((p) => RESETS.has(p)), span: [tok.start, tok.end] });
     }
   }
 
   // Unknown: an unrecognised word where a list of software is being given.
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i]!;
-    if (matched.has(i) || consumed(tok) || tok.text.length < 3 || !/^[a-z][a-z0-9+-]*$/.test(tok.text) || isKnownWord(tok.text) || index.nameWords.has(tok.text)) continue;
+    // A name: capitalised mid-sentence, or a rarer word right after "install"/"launch" ("install gimpy").
+    const name = (capitalized?.has(tok.text) ?? false) || (i > 0 && STRONG_SLOTS.has(tokens[i - 1]!.text) && !COMMON_WORDS.has(tok.text));
+    if (matched.has(i) || consumed(tok) || tok.text.length < 3 || !/^[a-z][a-z0-9+-]*$/.test(tok.text) || (isKnownWord(tok.text) && !name) || FOREIGN_WORDS.has(tok.text) || index.nameWords.has(tok.text)) continue;
     if (tok.joined) continue; // reported with the word it is joined to
     let j = i - 1;
     while (j >= 0 && FILLERS.has(tokens[j]!.text)) j--;

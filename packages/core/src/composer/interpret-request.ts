@@ -1,12 +1,16 @@
 import type { CatalogApp } from '../catalog/app-catalog';
 import type { ComposeProblem } from './compose-result';
 import type { CatalogIndex } from './catalog-index';
-import { extractDesktop, extractLifetime, extractNetworkCues, extractPersistence, extractProtocol, extractRuntimeCues } from './extract-cues';
+import { detectLanguage, type DetectedLanguage } from './detect-language';
+import { extractAllowHosts, extractDesktop, extractLifetime, extractMicroVm, extractNetworkCues, extractPersistence, extractProtocol, extractRuntimeCues, hostSpans } from './extract-cues';
+import { extractDeadline, type Deadline } from './extract-deadline';
 import { extractOs } from './extract-os';
-import { extractQuantities, extractResolution } from './extract-quantities';
+import { extractQuantities, extractResolution, extractVagueQuantities } from './extract-quantities';
 import { findApps, type AppFindings, type AppMention } from './find-apps';
 import { findPolicyViolations, INJECTION } from './find-policy-violations';
+import { findUnread } from './find-unread';
 import { normalize, tokenize } from './text';
+import { translateRequest } from './translate-request';
 
 /** Activities that imply a kind of application ("edit photos" → a photo editor). */
 const LIST_ONLY_NAMES: [string, string][] = [['r', 'r-base']];
@@ -49,6 +53,8 @@ export interface Intent {
   apps: AppMention[];
   unavailable: AppFindings['unavailable'];
   unknown: string[];
+  /** Names that are not in the catalog but close to one: asked about, never swapped for the other program. */
+  suggestions: { said: string; app: CatalogApp }[];
   network: ReturnType<typeof extractNetworkCues>;
   runtime: ReturnType<typeof extractRuntimeCues>;
   protocol?: ReturnType<typeof extractProtocol>;
@@ -59,19 +65,53 @@ export interface Intent {
   persistence?: ReturnType<typeof extractPersistence>;
   quantities: ReturnType<typeof extractQuantities>;
   policy: ComposeProblem[];
+  /** Asks refused in a container that the spec's VM makes harmless, with the reason. */
+  allowedByRuntime: string[];
   injection: boolean;
+  /** The language the request was read in. */
+  language: DetectedLanguage;
+  /** "until 5 pm", "till Monday", "for the rest of the day". */
+  deadline?: Deadline;
+  /** "a microVM": not offered, read as a virtual machine. */
+  microVm?: { span: [number, number]; said: string };
+  vague: ReturnType<typeof extractVagueQuantities>;
+  allowHosts?: { value: string[]; said: string };
+  /** A network word next to a negation that could not be read: asked, never guessed. */
+  uncertainNetwork?: string;
+  /** Words nothing accounts for: reported back as not understood. */
+  unread: string[];
   /** "an editor": which kind is unclear. */
   vagueEditor: boolean;
   /** The request names a desktop, machine or anything the composer understood. */
   understood: boolean;
 }
 
+const DISPLAY_WORDS = /\b(?:rdp|vnc|spice|remote\s+desktop|remote\s+access)\b/;
+const VIA_BEFORE = /\b(?:via|over|through|using|by|with|use|from)\s+(?:an?\s+|the\s+|my\s+)?$/;
+const CONNECT_AFTER = /^\s*(?:to\s+(?:connect|reach|access|get\s+in|log\s+in)|for\s+(?:connecting|access))\b/;
+
+/** Words capitalised in the middle of a sentence: names. */
+function capitalizedWords(request: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of request.matchAll(/\b[A-Z][a-z][\w-]*/g)) {
+    if (/(?:^|[.!?:]\s*|\n\s*)$/.test(request.slice(0, m.index))) continue;
+    out.add(m[0].toLowerCase());
+  }
+  return out;
+}
+
 const inside = (span: [number, number], spans: [number, number][]) => spans.some(([s, e]) => span[0] >= s && span[1] <= e);
 
 /** Reads everything the composer understands from a request; no defaults, no decisions. */
-export function interpretRequest(request: string, index: CatalogIndex): Intent {
-  const text = normalize(request);
+export function interpretRequest(request: string, index: CatalogIndex, opts: { now?: Date } = {}): Intent {
+  // Other languages are rewritten into the English cue phrases first; what is not rewritten stays as written.
+  const translated = translateRequest(normalize(request));
+  const text = translated.text;
+  const language = detectLanguage(request, translated.votes);
   const tokens = tokenize(text);
+  const deadline = extractDeadline(text, language.code, opts.now ?? new Date());
+  const microVm = extractMicroVm(text);
+  const vague = extractVagueQuantities(text);
   const quantities = extractQuantities(text);
   const resolution = extractResolution(text);
   const os = extractOs(text);
@@ -89,13 +129,19 @@ export function interpretRequest(request: string, index: CatalogIndex): Intent {
     ...(network.none ? [network.none.span] : []),
     ...(runtime.vm ? [runtime.vm.span] : []),
     ...(runtime.container ? [runtime.container.span] : []),
+    ...(deadline ? [deadline.span] : []),
+    ...(microVm ? [microVm.span] : []),
+    ...[vague.cpu, vague.memoryMiB, vague.diskGiB].flatMap((v) => (v ? [v.span] : [])),
+    // Host names, except those that are app names ("docker.io").
+    ...hostSpans(text).filter((sp) => !index.phrases.has(text.slice(...sp))),
   ];
   const consumed = (t: { start: number; end: number }) => consumedSpans.some(([s, e]) => t.start < e && t.end > s);
-  const found = findApps(text, { tokens, consumed }, index);
+  const found = findApps(text, { tokens, consumed, capitalized: capitalizedWords(request) }, index);
 
   const appSpans = found.mentions.map((m) => m.span);
   // "rdp" inside "rdp client" names an app, not the display protocol; likewise desktops and Tor.
   let protocol = extractProtocol(text);
+  const protocolWasApp = protocol && inside(protocol.span, appSpans) ? protocol : undefined;
   if (protocol && inside(protocol.span, appSpans)) protocol = undefined;
   // "Windows Remote Desktop Connection" names a protocol client, not an OS.
   const osCue = os && protocol && os.span[0] < protocol.span[1] && protocol.span[0] < os.span[1] ? undefined : os;
@@ -103,7 +149,11 @@ export function interpretRequest(request: string, index: CatalogIndex): Intent {
   if (desktop && inside(desktop.span, appSpans)) desktop = undefined;
   // Words that are cues (a desktop, a protocol, Tor) are not unknown software.
   const cueSpans = [desktop?.span, protocol?.span, network.tor?.span, network.internet?.span, runtime.hardened?.span, runtime.maximumIsolation?.span, runtime.standard?.span].filter((x): x is [number, number] => Boolean(x));
-  const unknown = found.unknown.filter((u) => !cueSpans.some(([s, e]) => u.span[0] < e && u.span[1] > s)).map((u) => u.word);
+  const unknown = found.unknown
+    .filter((u) => !cueSpans.some(([s, e]) => u.span[0] < e && u.span[1] > s))
+    // "Internetzugang?", "réseau": a network word, asked about below, not an app.
+    .filter((u) => !/^(?:internet|netz|réseau|rede|rete|network)/.test(u.word))
+    .map((u) => u.word);
   // "my antivirus flagged it" talks about the user's own software, not a wish; "remote desktop protocol" is a protocol.
   const mentions = found.mentions.filter(
     (m) =>
@@ -113,8 +163,18 @@ export function interpretRequest(request: string, index: CatalogIndex): Intent {
       !(m.app.category === 'communication' && /\b(?:on|via|over|through|from)\s+$/.test(text.slice(Math.max(0, m.span[0] - 10), m.span[0]))) &&
       // "an email attachment", "a browser link": the generic word describes something else.
       !(m.how === 'generic' && /^\s*(?:attachments?|files?|address(?:es)?|links?|accounts?|samples?|messages?|history|extensions?|cache|settings|tabs?|network|building|hours|wi-?fi|printers?|vpn|job|space|chair|supplies|party|politics)\b/.test(text.slice(m.span[1], m.span[1] + 16))) &&
-      !(protocol && m.span[0] >= protocol.span[0] && m.span[1] <= protocol.span[1] && protocol.span[1] - protocol.span[0] > m.span[1] - m.span[0]),
+      !(protocol && m.span[0] >= protocol.span[0] && m.span[1] <= protocol.span[1] && protocol.span[1] - protocol.span[0] > m.span[1] - m.span[0]) &&
+      // "over RDP", "via remote desktop", "a VNC viewer to connect": how the user reaches this desktop, not an app in it.
+      !(DISPLAY_WORDS.test(m.said) && (VIA_BEFORE.test(text.slice(Math.max(0, m.span[0] - 14), m.span[0])) || CONNECT_AFTER.test(text.slice(m.span[1], m.span[1] + 24)))),
   );
+
+  // A display word dropped above still says how the user connects: "an rdp client to connect" is RDP.
+  if (!protocol && protocolWasApp && !mentions.some((m) => inside(protocolWasApp.span, [m.span]))) protocol = protocolWasApp;
+  // A lifetime read inside a deadline ("17h" in "jusqu'à 17h") is the deadline's clock time, not a duration.
+  if (deadline && lifetime.maxHours && lifetime.maxHours.span[0] < deadline.span[1] && lifetime.maxHours.span[1] > deadline.span[0]) {
+    delete lifetime.maxHours;
+    delete lifetime.conflictingHours;
+  }
 
   for (const [re, term] of ACTIVITIES) {
     const m = re.exec(text);
@@ -149,18 +209,50 @@ export function interpretRequest(request: string, index: CatalogIndex): Intent {
   mentions.length = 0;
   mentions.push(...kept);
 
+  // Two edits away is another name, not a typo ("scriboz" is not surely Scribus): a question with the suggestion.
+  const suggestions = mentions.filter((m) => m.how === 'fuzzy' && (m.distance ?? 0) >= 2 && !m.negated).map((m) => ({ said: m.said, app: m.app }));
+  for (const sug of suggestions) mentions.splice(mentions.findIndex((m) => m.said === sug.said && m.app === sug.app), 1);
+  // Unknown names close to a catalog name get it as a suggestion.
+  for (const word of unknown) {
+    const near = word.length >= 4 ? index.fuzzy(word) : undefined;
+    if (near && near.distance <= 2 && !suggestions.some((x) => x.said === word)) suggestions.push({ said: word, app: near.app });
+  }
+
   const apps = [...mentions].sort((a, b) => a.span[0] - b.span[0]);
   const hasEditorApp = apps.some((a) => ['editor', 'development', 'graphics'].includes(a.app.category));
   const vagueEditor = !hasEditorApp && /\b(?:an?|some|the|my)\s+(?:good\s+)?editor\b/.test(text);
+  const rtVm = Boolean(runtime.vm || microVm);
+  const policy = findPolicyViolations(text, { runtime: rtVm && !runtime.container ? 'vm' : undefined });
+  const team = network.team;
+  const hostCue = extractAllowHosts(text, appSpans);
+  const allowHosts = hostCue ? { value: hostCue.value, said: text.slice(...hostCue.span) } : undefined;
+  const accounted: [number, number][] = [
+    ...consumedSpans,
+    ...found.mentions.map((m) => m.span),
+    ...mentions.map((m) => m.span),
+    ...found.unknown.map((u) => u.span),
+    ...cueSpans,
+    ...(os ? [os.span] : []),
+    ...(team ? [team.span] : []),
+    ...(network.direct ? [network.direct.span] : []),
+    ...(lifetime.neverSuspend ? [lifetime.neverSuspend.span] : []),
+  ];
+  // The module named in a kernel-module ask ("the usbmon kernel module") belongs to that ask.
+  for (const m of text.matchAll(/\b[\w-]+\s+kernel\s+(?:modules?|drivers?)\b|\b(?:insmod|modprobe)\s+[\w-]+/g)) accounted.push([m.index, m.index + m[0].length]);
+  // The network word already asked about is not asked about twice.
+  const unread = findUnread(text, { spans: accounted, index, lang: language.code }).filter((w) => w !== translated.uncertainNetwork);
   const understood =
+    Boolean(deadline || microVm || vague.cpu || vague.memoryMiB || vague.diskGiB || allowHosts || translated.uncertainNetwork) ||
     apps.length > 0 || found.unavailable.length > 0 || unknown.length > 0 || DESKTOP_WORDS.test(text) ||
     Boolean(osCue || desktop || protocol || resolution || persistence || lifetime.maxHours || lifetime.idleSuspendMinutes) ||
-    Boolean(network.none || network.internet || network.tor || runtime.vm || runtime.container || runtime.hardened || runtime.maximumIsolation) ||
+    Boolean(network.none || network.internet || network.tor || network.team || runtime.vm || runtime.container || runtime.hardened || runtime.maximumIsolation) ||
     quantities.cpu !== undefined || quantities.memoryMiB !== undefined || quantities.diskGiB !== undefined || quantities.gpu !== undefined || quantities.problems.length > 0;
 
   return {
-    text, apps, unavailable: found.unavailable, unknown, network, runtime, protocol, resolution, desktop, os: osCue, lifetime, persistence, quantities,
-    policy: findPolicyViolations(text), injection: INJECTION.test(request), vagueEditor, understood,
+    text, apps, unavailable: found.unavailable, unknown, suggestions, network, runtime, protocol, resolution, desktop, os: osCue, lifetime, persistence, quantities,
+    policy, allowedByRuntime: policy.allowed ?? [], injection: INJECTION.test(request) || INJECTION.test(text), vagueEditor, understood,
+    language, deadline, microVm: microVm ? { span: microVm.span, said: text.slice(...microVm.span) } : undefined, vague, allowHosts,
+    uncertainNetwork: translated.uncertainNetwork, unread,
   };
 }
 

@@ -52,6 +52,9 @@ virtualized virtualised isolated isolation preinstalled pre-installed installed 
 const words = [w10, w20, w35, w40, w50, a10, a20, a35, a40, a50, b10, b20, b35, b40, b50, c10, c20, c35, c40, c50, u10, u20, u35, u40, u50] as string[][];
 export const VOCABULARY: ReadonlySet<string> = new Set([...words.flat().map((w) => w.toLowerCase()), ...DOMAIN.split(/\s+/).filter(Boolean)]);
 
+/** The most common English words (SCOWL 10–35): after "install" anything rarer is taken as a name ("install gimpy"). */
+export const COMMON_WORDS: ReadonlySet<string> = new Set(([w10, w20, w35, a10, a20, a35, b10, b20, b35] as string[][]).flat().map((w) => w.toLowerCase()));
+
 /** Plurals, verb forms and possessives of known words are known words. */
 export function isKnownWord(word: string): boolean {
   if (VOCABULARY.has(word)) return true;

@@ -45,6 +45,9 @@ export function checkSpecSupported(spec: EnvironmentSpec, caps: DeploymentCapabi
   if (spec.runtime === 'vm' && caps.vmNetworkModes && caps.networkModes.includes(spec.network.mode) && !caps.vmNetworkModes.includes(spec.network.mode))
     add('network.mode', `network mode ${spec.network.mode} is offered for container desktops only; virtual machines have ${list(caps.vmNetworkModes)}`);
   if (spec.apps.includes(TOR_BROWSER_APP) && !torBrowserAvailable(caps, spec.runtime)) add('apps', torBrowserUnavailableReason(caps, spec.runtime));
+  // The firewall does not enforce host lists here: such a desktop would reach the whole internet, so it is not built.
+  if (spec.network.allowHosts.length && !caps.allowHosts)
+    add('network.allowHosts', `limiting a desktop to ${list(spec.network.allowHosts)} is not enforced on this deployment: it would reach the whole internet, so it is not built`);
   return problems;
 }
 

@@ -29,6 +29,12 @@ export interface DeploymentCapabilities {
   torBrowser?: boolean;
   /** Whether VMs get Tor Browser (absent: as `torBrowser`). */
   vmTorBrowser?: boolean;
+  /**
+   * Whether an egress desktop can be limited to the hosts in `network.allowHosts`.
+   * Absent or false: a spec naming hosts is reported as unsupported rather than
+   * launched with the whole internet open.
+   */
+  allowHosts?: boolean;
 }
 
 /** Hard limits for one request: the lower of the caller's quota and the host's size. */
@@ -78,6 +84,8 @@ export const FULL_CAPABILITIES: DeploymentCapabilities = {
   homeVolume: true,
   // A deployment with a Tor Browser source (the build host can fetch it).
   torBrowser: true,
+  // Egress limited to named hosts (network.allowHosts), which the design plans for.
+  allowHosts: true,
 };
 
 /** The default per-user quota until admins set one (issue: quotas). */
