@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/.next/**', '**/generated/**', 'test-results/**', '**/next-env.d.ts'] },
+  { ignores: ['**/node_modules/**', '**/.next/**', '**/generated/**', 'test-results/**', '**/next-env.d.ts', '**/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

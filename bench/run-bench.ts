@@ -13,6 +13,7 @@
  * that instance is removed, with the folder.
  */
 import { spawn } from 'node:child_process';
+import { msUntilOk, residentMiB } from './process-figures';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import argon2 from 'argon2';
@@ -23,6 +24,7 @@ import superjson from 'superjson';
 import { composeEnvironment, type EnvironmentSpec } from '@genos/core';
 import { createPrismaClient } from '@genos/db';
 import type { AppRouter } from '../apps/web/src/server/api/root';
+import { benchBackup } from './backup-bench';
 import { benchComposer } from './composer-bench';
 import { benchBrowserStream } from './browser-stream-bench';
 import { benchStream } from './stream-bench';
@@ -51,6 +53,7 @@ function stackEnv(): NodeJS.ProcessEnv {
   delete e.GENOS_HOST_MEMORY_MIB;
   return e;
 }
+const stackSpawnedAt = performance.now();
 const stack = spawn('bash', ['scripts/run-stack.sh'], {
   cwd: root,
   env: stackEnv(),
@@ -110,7 +113,13 @@ function firstFrame(token: string, t0: number, timeoutMs = 30_000): Promise<numb
 }
 
 async function main(): Promise<void> {
+  // Start-up of the compiled processes (`node dist/…`): until each answers /healthz (the worker's ops server, PORT+1).
+  const [webStart, workerStart] = await Promise.all([msUntilOk(`http://127.0.0.1:${PORT}/healthz`, stackSpawnedAt), msUntilOk(`http://127.0.0.1:${PORT + 1}/healthz`, stackSpawnedAt)]);
   await waitForServer();
+  results.web_start_ms = { value: webStart, unit: 'ms (spawn until /healthz)' };
+  results.worker_start_ms = { value: workerStart, unit: 'ms (spawn until its ops server answers)' };
+  results.web_rss_mib = { value: residentMiB(/dist\/server\.js/, stack.pid!), unit: 'MiB (at rest after start)' };
+  results.worker_rss_mib = { value: residentMiB(/dist\/main\.js/, stack.pid!), unit: 'MiB (at rest after start)' };
   const prisma = createPrismaClient(dbUrl);
   const email = 'bench@genos.test';
   await prisma.user.upsert({ where: { email }, update: {}, create: { email, passwordHash: await argon2.hash('bench-password') } });
@@ -196,6 +205,8 @@ async function main(): Promise<void> {
   }
   // Runtime-level figures on the drivers directly: VM cold/resume ttff and container resume ttff (bench/runtime-bench.ts).
   Object.assign(results, await benchRuntimes((l) => console.log(`[runtime] ${l}`)));
+  // A 1 GiB home volume through genos backup create / restore (bench/backup-bench.ts).
+  Object.assign(results, await benchBackup({ databaseUrl: dbUrl, log: (l) => console.log(`[backup] ${l}`) }));
 
   // ── Orchestration ────────────────────────────────────────────────────────────
   const adminEmail = 'bench-admin@genos.test';

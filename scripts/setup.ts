@@ -9,6 +9,7 @@ import path from 'node:path';
 import Dockerode from 'dockerode';
 import { createBoss, createPrismaClient, ensureQueues, recordImage } from '@genos/db';
 import { ensurePostgres } from '@genos/db/embedded';
+import { encryptPlaintextSecrets, ensureKeyringFile, keyServiceFor } from '@genos/db/keys';
 import { applyMigrations } from '@genos/db/migrate';
 import { seed } from '@genos/db/seed';
 import { ensureBaseImage } from '../apps/worker/src/images/build-base-image';
@@ -33,6 +34,9 @@ if (!has('AUTH_SECRET')) lines.push(`AUTH_SECRET=${randomBytes(32).toString('bas
 // guacamole-lite takes the key as a 32-character string.
 if (!has('GENOS_TUNNEL_KEY')) lines.push(`GENOS_TUNNEL_KEY=${randomBytes(24).toString('base64url')}`);
 if (!process.env.DATABASE_URL && !has('DATABASE_URL')) lines.push(`DATABASE_URL=${url}`);
+// The key-encryption key lives in its own file (never in genos.env, never in a backup: README, "Keys").
+const kekFile = process.env.GENOS_KEK_FILE ?? /^GENOS_KEK_FILE=(.+)$/m.exec(existing)?.[1] ?? path.join(dataDir, 'keys', 'kek.json');
+if (!process.env.GENOS_KEK_FILE && !has('GENOS_KEK_FILE')) lines.push(`GENOS_KEK_FILE=${kekFile}`);
 if (lines.length) {
   writeFileSync(envFile, existing + lines.join('\n') + '\n', { mode: 0o600 });
   step(`wrote ${lines.length} new setting(s) to .data/genos.env`);
@@ -50,6 +54,9 @@ step('job queues ready');
 
 const prisma = createPrismaClient(url);
 await seed(prisma, { log: (m: string) => step(m) });
+if (await ensureKeyringFile(kekFile)) step(`made the key-encryption key file ${kekFile} (mode 600): back it up separately`);
+const { sealed } = await encryptPlaintextSecrets({ prisma, keys: keyServiceFor({ prisma, kekFile }).keys });
+if (sealed) step(`sealed ${sealed} secret(s) stored in the clear`);
 
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 const image = await ensureBaseImage({ docker, onProgress: (l) => process.stdout.write(`[image] ${l}\n`) });

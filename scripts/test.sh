@@ -19,7 +19,7 @@ echo "[test] integration"
 npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=test-results/integration.json
 
 echo "[test] e2e"
-npx turbo run build --filter=@genos/web --output-logs=errors-only
+npx turbo run build --filter=@genos/web --filter=@genos/worker --output-logs=errors-only
 eval "$(npx tsx scripts/prepare-e2e-db.ts genos_e2e)"
 export E2E_DATABASE_URL
 PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/e2e.json npx playwright test -c apps/web/playwright.config.ts --reporter=list,json

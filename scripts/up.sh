@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/load-env.sh
-npx turbo run build --filter=@genos/web --output-logs=errors-only
+npx turbo run build --filter=@genos/web --filter=@genos/worker --output-logs=errors-only
 echo
-echo "GenOS is starting on http://${GENOS_BIND_HOST:-127.0.0.1}:${PORT:-3000}  (sign in as ${GENOS_ADMIN_EMAIL:-admin@genos.local})"
+echo "GenOS is starting on ${GENOS_PUBLIC_URL:-http://${GENOS_BIND_HOST:-127.0.0.1}:${PORT:-3000}}  (sign in as ${GENOS_ADMIN_EMAIL:-admin@genos.local})"
 echo
 exec bash scripts/run-stack.sh

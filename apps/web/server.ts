@@ -3,13 +3,21 @@ import next from 'next';
 import { env } from './src/env';
 import { services } from './src/server/services';
 import { attachTunnel } from './src/server/tunnel/attach-tunnel';
+import { openGuacdEndpoint } from './src/server/tunnel/guacd-endpoint';
+import { describeGuacdHop, resolveGuacdHop } from '@genos/db/remote-hops';
 import { prepareRecordingsDir, startRecordingRetention } from './src/server/recordings/recordings';
+import { createWebOps } from './src/server/ops/ops-handler';
+import { configureWebLogger, webLogger } from './src/server/ops/logger';
 
 /**
  * The web process: Next.js plus the display tunnel on the same origin, so the
  * browser needs one address and guacd stays on loopback.
  */
 const config = env();
+// One JSON line per event (pino), secrets redacted (core's log-redaction paths).
+configureWebLogger({ level: config.LOG_LEVEL });
+const log = webLogger();
+const warn = (m: string) => log.warn(m);
 const dev = process.env.GENOS_DEV === '1';
 const app = next({ dev, dir: import.meta.dirname, hostname: config.GENOS_BIND_HOST, port: config.PORT });
 await app.prepare();
@@ -22,21 +30,28 @@ const clientAddress = (req: http.IncomingMessage) => {
 };
 const server = http.createServer((req, res) => {
   clientAddress(req);
+  // /healthz, /readyz, /metrics before Next: they answer even when a page or the build is broken.
+  if (ops.handle(req, res)) return;
   void handle(req, res);
 });
 // The same client (and pool) the tRPC routes use: services() lives on globalThis.
 const { prisma, store } = services();
 // guacd writes session recordings beside it; the retention sweep deletes old ones.
-const recordings = await prepareRecordingsDir({ stateDir: config.GENOS_STATE_DIR, guacdUser: config.GENOS_GUACD_USER, recordAll: config.GENOS_RECORD_ALL, log: (m) => console.warn(m) });
-const stopRetention = startRecordingRetention(prisma, (m) => console.warn(m));
+const recordings = await prepareRecordingsDir({ stateDir: config.GENOS_STATE_DIR, guacdUser: config.GENOS_GUACD_USER, recordAll: config.GENOS_RECORD_ALL, log: warn });
+const stopRetention = startRecordingRetention(prisma, warn);
+// guacd's own socket when it runs contained here, TLS when it is on another machine (resolveGuacdHop).
+const guacdHop = resolveGuacdHop(config);
+const guacd = await openGuacdEndpoint(guacdHop, warn);
+const ops = createWebOps({ prisma, guacd: guacdHop, tlsCertFile: config.GENOS_TLS_CERT_FILE });
+log.info({ guacd: describeGuacdHop(guacdHop) }, `GenOS web reaches guacd at ${describeGuacdHop(guacdHop)}`);
 const tunnel = attachTunnel({
   recordings,
   server,
   prisma,
   key: config.GENOS_TUNNEL_KEY,
-  guacd: { host: config.GUACD_HOST, port: config.GUACD_PORT },
+  guacd: guacd.guacd,
   fallthrough: dev ? (req, socket, head) => void app.getUpgradeHandler()(req, socket, head) : undefined,
-  log: (m) => console.warn(m),
+  log: warn,
   store,
   limits: {
     instructionsPerSecond: config.GENOS_TUNNEL_MAX_INSTRUCTIONS_PER_SECOND,
@@ -49,12 +64,13 @@ const tunnel = attachTunnel({
 });
 
 server.listen(config.PORT, config.GENOS_BIND_HOST, () => {
-  console.log(`GenOS web listening on http://${config.GENOS_BIND_HOST}:${config.PORT}`);
+  log.info(`GenOS web listening on http://${config.GENOS_BIND_HOST}:${config.PORT}`);
 });
 
 const stop = () => {
   stopRetention();
   tunnel.close();
+  guacd.close();
   server.close();
   void prisma.$disconnect().finally(() => process.exit(0));
   setTimeout(() => process.exit(0), 3000).unref();

@@ -4,6 +4,7 @@ import { TRPCClientError } from '@trpc/client';
 import { isAppError, type ApiScope, type ComposeResult } from '@genos/core';
 import { connect, type Client } from './client';
 import { composerOptions } from './composer-options';
+import { OPS_USAGE } from './ops-usage';
 
 const USAGE = `usage:
   genos compose [--json] "<request>"          compose a spec offline (no server needed)
@@ -16,6 +17,7 @@ const USAGE = `usage:
   genos token issue NAME [--scopes a,b] [--ttl-hours H]   a scoped API token for internal tools (secret shown once)
   genos token list [--json]
   genos token revoke ID
+${OPS_USAGE}
 env: GENOS_URL (default http://127.0.0.1:3000), GENOS_TOKEN or GENOS_EMAIL + GENOS_PASSWORD;
      GENOS_LLM_BASE_URL + GENOS_LLM_MODEL (+ GENOS_LLM_API_KEY) compose through a language model.
 compose checks requests against the GenOS platform on this host's size; a server
@@ -23,7 +25,7 @@ additionally refuses what its own deployment has not enabled.`;
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
-  options: { scopes: { type: 'string' }, 'ttl-hours': { type: 'string' }, json: { type: 'boolean', default: false }, wait: { type: 'boolean', default: false }, batch: { type: 'string' }, spec: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  options: { scopes: { type: 'string' }, 'ttl-hours': { type: 'string' }, json: { type: 'boolean', default: false }, force: { type: 'boolean', default: false }, wait: { type: 'boolean', default: false }, batch: { type: 'string' }, spec: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
 });
 
 const print = (v: unknown) => process.stdout.write(`${flags.json ? JSON.stringify(v) : JSON.stringify(v, null, 2)}\n`);
@@ -80,6 +82,13 @@ async function main(): Promise<number> {
     const json = JSON.parse(await readFile(flags.spec, 'utf8')) as { spec?: unknown };
     print(await composeSafely([sub, ...rest].join(' '), json.spec !== undefined && json.spec !== null ? json.spec : json));
     return 0;
+  }
+  if (cmd === 'keys' || cmd === 'backup') {
+    // Loaded only here: these commands reach the database and Docker directly.
+    const { runOpsCommand } = await import('./ops-commands');
+    const code = await runOpsCommand(cmd, sub, rest, { json: flags.json, force: flags.force });
+    if (code === 1) console.error(USAGE);
+    return code;
   }
   if (cmd === 'token') {
     const client = await connect();

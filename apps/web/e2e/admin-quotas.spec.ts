@@ -1,6 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createPrismaClient } from '@genos/db';
-import { createUser, docker, openSignedIn, removeLeftoversAfterFailure, terminateInView } from './helpers';
+import { createAdmin, createUser, docker, openSignedIn, removeLeftoversAfterFailure, terminateInView } from './helpers';
 
 // An admin lowers a user's quota to one environment on the Quotas page; the user,
 // who already has one, is refused a second with a message naming the limit.
@@ -8,14 +7,8 @@ const ADMIN = { email: 'e2e-quota-admin@genos.test', password: 'e2e-admin-passwo
 const USER = { email: 'e2e-quota-user@genos.test', password: 'e2e-user-password-1' };
 
 test.beforeAll(async () => {
-  await createUser(ADMIN.email, ADMIN.password);
+  await createAdmin(ADMIN.email, ADMIN.password);
   await createUser(USER.email, USER.password);
-  const prisma = createPrismaClient(process.env.E2E_DATABASE_URL);
-  try {
-    await prisma.user.update({ where: { email: ADMIN.email }, data: { role: 'admin' } });
-  } finally {
-    await prisma.$disconnect();
-  }
 });
 
 // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructured fixtures argument

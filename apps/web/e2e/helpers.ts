@@ -19,6 +19,26 @@ export async function createUser(email: string, password: string) {
   }
 }
 
+/** A fresh admin in the e2e database, with a known password. */
+export async function createAdmin(email: string, password: string) {
+  await createUser(email, password);
+  const prisma = createPrismaClient(process.env.E2E_DATABASE_URL);
+  try {
+    return await prisma.user.update({ where: { email }, data: { role: 'admin' } });
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+/** Types a sentence into the chat, waits for an `ok` spec card and presses Launch. */
+export async function composeAndLaunch(page: Page, sentence: string) {
+  await page.getByLabel('Describe the environment you need').fill(sentence);
+  await page.getByRole('button', { name: 'Send' }).click();
+  const card = page.getByTestId('spec-card');
+  await expect(card).toHaveAttribute('data-status', 'ok');
+  await card.getByRole('button', { name: 'Launch' }).click();
+}
+
 /** Signs in with email and password: opens `from` first (null: the sign-in form is already shown). */
 export async function signIn(page: Page, email: string, password: string, from: string | null = '/signin') {
   if (from !== null) await page.goto(from);
@@ -135,4 +155,20 @@ export function changedShare(a: Buffer, b: Buffer): number {
     if (x.data[i] !== y.data[i] || x.data[i + 1] !== y.data[i + 1] || x.data[i + 2] !== y.data[i + 2]) changed++;
   }
   return changed / (x.width * x.height);
+}
+
+/** Share of the remote screen's canvas pixels that are not black, read from the canvases themselves. */
+export function litShare(display: Locator): Promise<number> {
+  return display.evaluate((el) => {
+    let best = 0;
+    for (const canvas of Array.from(el.querySelectorAll('canvas'))) {
+      if (!canvas.width || !canvas.height) continue;
+      const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
+      if (!data) continue;
+      let lit = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 0 && (data[i]! > 16 || data[i + 1]! > 16 || data[i + 2]! > 16)) lit++;
+      best = Math.max(best, lit / (canvas.width * canvas.height));
+    }
+    return best;
+  });
 }

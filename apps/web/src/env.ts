@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkHops, hopSettingsShape } from '@genos/db/remote-hops';
 
 /** Every setting the web app reads, validated once. */
 const schema = z.object({
@@ -6,8 +7,10 @@ const schema = z.object({
   AUTH_SECRET: z.string().min(32, 'AUTH_SECRET must be at least 32 characters'),
   // guacamole-lite uses AES-256-CBC with the key as given: exactly 32 bytes.
   GENOS_TUNNEL_KEY: z.string().length(32, 'GENOS_TUNNEL_KEY must be exactly 32 characters'),
-  GUACD_HOST: z.string().default('127.0.0.1'),
-  GUACD_PORT: z.coerce.number().int().default(4822),
+  // The key-encryption key file (mode 600) the key service wraps data keys with; setup makes it (README, "Keys").
+  GENOS_KEK_FILE: z.string().min(1, 'GENOS_KEK_FILE must name the key-encryption key file (npm run setup makes it)'),
+  // guacd and the database: TLS required to other machines (packages/db/src/remote-hops).
+  ...hopSettingsShape,
   PORT: z.coerce.number().int().default(3000),
   GENOS_BIND_HOST: z.string().default('127.0.0.1'),
   // Optional language model for the composer: any OpenAI-compatible server (Ollama, vLLM...).
@@ -44,7 +47,9 @@ const schema = z.object({
   // Set to 1 behind a reverse proxy that sets X-Forwarded-For; otherwise the socket's address is used.
   GENOS_TRUST_PROXY: z.enum(['0', '1']).default('0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-});
+  // The PEM certificate GenOS is served with: /metrics reports its expiry for the certificate-expiring alert.
+  GENOS_TLS_CERT_FILE: z.string().min(1).optional(),
+}).superRefine(checkHops);
 
 export type WebEnv = z.infer<typeof schema> & { GENOS_STATE_DIR: string };
 let cached: WebEnv | undefined;

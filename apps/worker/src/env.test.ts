@@ -15,4 +15,11 @@ describe('worker configuration', () => {
     expect(env).toMatchObject({ GENOS_HOST_NAME: 'host-a', GENOS_HOST_CPUS: 2, GENOS_HOST_MEMORY_MIB: 4096, GENOS_RECONCILE_MS: 30_000 });
     expect(env.GENOS_HOST_TIMEOUT_MS).toBeUndefined();
   });
+
+  it("puts the ops server on loopback beside the web app's port unless told otherwise", () => {
+    expect(loadEnv(base)).toMatchObject({ GENOS_WORKER_OPS_HOST: '127.0.0.1', GENOS_WORKER_OPS_PORT: 3001 });
+    expect(loadEnv({ ...base, PORT: '3200' }).GENOS_WORKER_OPS_PORT).toBe(3201);
+    expect(loadEnv({ ...base, PORT: '3200', GENOS_WORKER_OPS_PORT: '9464' }).GENOS_WORKER_OPS_PORT).toBe(9464);
+    expect(() => loadEnv({ ...base, GENOS_WORKER_OPS_PORT: '70000' })).toThrow(/GENOS_WORKER_OPS_PORT/);
+  });
 });

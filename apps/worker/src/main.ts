@@ -1,6 +1,6 @@
 import os from 'node:os';
 import Dockerode from 'dockerode';
-import { createWorkInProgress, guacdAdvisory, reapHosts, reconcileHost, refillPools, registerHost, scheduleQueued } from '@genos/core';
+import { createWorkInProgress, guacdAdvisory, reapHosts, reconcileHost, recordHostSample, refillPools, registerHost, scheduleQueued } from '@genos/core';
 import { createBoss, createPrismaClient, createPrismaStore, bossEnqueue, ensureHostQueues, ensurePoolOwner, ensureQueues, recordImage } from '@genos/db';
 import { HOST_LABEL, INSTANCE_LABEL } from './docker/container-config';
 import { createDockerDriver } from './docker/docker-driver';
@@ -8,6 +8,7 @@ import { libvirtDriverIfAvailable } from './libvirt/available';
 import { createDriverRegistry } from './runtime/driver-registry';
 import { restoreDisplayBridges } from './display/restore-display-bridges';
 import { readGuacdVersion } from './display/guacd-version';
+import { resolveGuacdHop } from '@genos/db/remote-hops';
 import { ensureBaseImage } from './images/build-base-image';
 import { registerHandlers } from './jobs/register-handlers';
 import { registerImageBuildHandler } from './jobs/image-build-handler';
@@ -18,6 +19,12 @@ import { createLogger } from './logger';
 import { RepeatedErrors } from './reconcile/repeated-errors';
 import { watchTorGateway } from './docker/network/watch-tor-gateway';
 import { watchDesktopExits } from './reconcile/watch-desktop-exits';
+import { startWorkerOps } from './ops/ops-server';
+import { workerReadinessChecks } from './ops/worker-checks';
+import { createWorkerMetrics } from './ops/worker-metrics';
+import { prismaBackupRuns } from '@genos/db/backup';
+import { backupContext } from './backup/backup-context';
+import { startScheduledBackups } from './backup/scheduled-backups';
 
 /** Refuses to start with a clear message (no stack trace) and a non-zero exit. */
 function fatal(message: string): never {
@@ -58,6 +65,16 @@ const vmDriver = await libvirtDriverIfAvailable({
 });
 const driver = createDriverRegistry({ docker: dockerDriver, libvirt: vmDriver });
 const store = createPrismaStore({ prisma, enqueue: bossEnqueue(boss) });
+// /healthz, /readyz, /metrics from the start: while the worker starts (an image build can take minutes) it answers unready.
+const metrics = createWorkerMetrics({ prisma, store, stateDir: env.GENOS_STATE_DIR });
+const ops = await startWorkerOps({
+  metrics,
+  log,
+  host: env.GENOS_WORKER_OPS_HOST,
+  port: env.GENOS_WORKER_OPS_PORT,
+  checks: workerReadinessChecks({ prisma, boss, docker, guacd: resolveGuacdHop(env), libvirt: Boolean(vmDriver) }),
+}).catch((e: Error) => fatal(`the ops server cannot listen on ${env.GENOS_WORKER_OPS_HOST}:${env.GENOS_WORKER_OPS_PORT} (GENOS_WORKER_OPS_HOST, GENOS_WORKER_OPS_PORT): ${e.message}`));
+log.info({ host: env.GENOS_WORKER_OPS_HOST, port: ops.port }, 'ops server listening (/healthz, /readyz, /metrics)');
 
 await docker.ping().catch((e) => {
   throw new Error(`cannot reach Docker at ${env.DOCKER_SOCKET}: ${(e as Error).message}`);
@@ -75,7 +92,7 @@ const hostInfo = {
     guacdHost: env.GUACD_HOST,
     guacdPort: env.GUACD_PORT,
     version: process.env.npm_package_version ?? null,
-    guacdVersion: await readGuacdVersion({ host: env.GUACD_HOST, port: env.GUACD_PORT }),
+    guacdVersion: await readGuacdVersion(resolveGuacdHop(env)),
 };
 {
   const advisory = guacdAdvisory(hostInfo.guacdVersion);
@@ -116,6 +133,7 @@ const handlers = await registerHandlers({
   log,
   extra: suspendResumeHandlers({ store, driver, log }),
   busy,
+  metrics,
   // A tor-mode desktop whose gateway cannot reach Tor says so on its page, instead of pages that never load.
   onRunning: (e) => {
     if (e.spec.runtime === 'container' && e.spec.network.mode === 'tor') watchTorGateway({ docker, store, environmentId: e.id, timeoutMs: env.GENOS_TOR_BOOTSTRAP_TIMEOUT_MS, log });
@@ -125,6 +143,18 @@ const handlers = await registerHandlers({
 await registerImageBuildHandler({ boss, store, docker, log });
 // Idle desktops are warned then suspended, old ones warned then ended (every 15 s, this host's only).
 const lifetimePolicy = startLifetimePolicy({ store, driver, hostName: host.id, log, busy });
+// Scheduled backups when this worker has the key file; admins set the schedule on the Backups page.
+const backups = env.GENOS_KEK_FILE
+  ? startScheduledBackups({ ctx: backupContext({ ...env, GENOS_KEK_FILE: env.GENOS_KEK_FILE, hostName: env.GENOS_HOST_NAME, dockerSocket: env.DOCKER_SOCKET }, prisma), runs: prismaBackupRuns(prisma), log })
+  : null;
+// A minute of this host's use and readiness for the Hosts page's chart (kept a day; no metrics server needed).
+const sampleHost = () =>
+  void ops
+    .readiness()
+    .then((readiness) => recordHostSample({ store, hostId: host.id, readiness }))
+    .catch((err) => log.warn({ err }, 'host sample not recorded'));
+sampleHost();
+const hostSampler = setInterval(sampleHost, env.GENOS_HOST_SAMPLE_MS);
 
 // Heartbeats keep the host schedulable; a missed one (marked down by a reaper) means re-register.
 const heartbeat = setInterval(() => {
@@ -186,13 +216,16 @@ async function shutdown(signal: string) {
   stopping = true;
   log.info({ signal }, 'worker stopping');
   clearInterval(heartbeat);
+  clearInterval(hostSampler);
   clearInterval(ticker);
   lifetimePolicy.stop();
+  backups?.stop();
   clearInterval(reconciler);
   exits.stop();
   await handlers.stop();
   await boss.stop({ graceful: true, timeout: 5000 }).catch(() => undefined);
   await driver.bridges.closeAll();
+  await ops.close();
   await prisma.$disconnect();
   process.exit(0);
 }

@@ -8,3 +8,4 @@ export { SharePanel, type ShareLinkRow } from './display/share-panel';
 export { FilesPanel } from './display/files-panel';
 export { RecordingPlayer } from './display/recording-player';
 export { AudioToggle } from './display/audio-toggle';
+export * from './host-usage-chart';

@@ -1,6 +1,7 @@
 import { bossEnqueue, createBoss, createPrismaClient, createPrismaStore, type PrismaClient } from '@genos/db';
 import type { Store } from '@genos/core';
 import { env } from '../env';
+import { withCurrentRequestId } from './ops/job-request-id';
 
 /**
  * Process-wide singletons. Kept on globalThis so Next's module reloading in
@@ -17,6 +18,6 @@ export function services(): Services {
   const prisma = createPrismaClient(env().DATABASE_URL);
   // Only used to insert jobs inside our own transactions: never started here.
   const boss = createBoss(env().DATABASE_URL);
-  const store = createPrismaStore({ prisma, enqueue: bossEnqueue(boss) });
+  const store = createPrismaStore({ prisma, enqueue: withCurrentRequestId(bossEnqueue(boss)) });
   return (g.__genosServices = { prisma, store });
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import net from 'node:net';
+import { guacdHandshake, type GuacdHop } from '@genos/db/remote-hops';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -11,8 +11,8 @@ const LOOPBACK = /^(127\.|::1$|localhost$)/;
  * protocol version in its `args` reply ("protocol 1.3.0"). null when neither
  * answers within 3 s.
  */
-export async function readGuacdVersion(guacd: { host: string; port: number }): Promise<string | null> {
-  if (LOOPBACK.test(guacd.host)) {
+export async function readGuacdVersion(guacd: GuacdHop): Promise<string | null> {
+  if (guacd.kind === 'unix' || LOOPBACK.test(guacd.host)) {
     const local = await run('guacd', ['-v'], { timeout: 3000 }).then(
       (r) => /version\s+(\d+\.\d+\.\d+)/i.exec(`${r.stdout}${r.stderr}`)?.[1] ?? null,
       () => null,
@@ -23,25 +23,9 @@ export async function readGuacdVersion(guacd: { host: string; port: number }): P
   return protocol ? `protocol ${protocol}` : null;
 }
 
-/** Asks guacd for the VNC plugin's arguments; since protocol 1.1 the first is VERSION_x_y_z. Disconnects before connecting anything. */
-function handshakeVersion(guacd: { host: string; port: number }): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(guacd.port, guacd.host);
-    let text = '';
-    const done = (v: string | null, e?: Error) => {
-      socket.destroy();
-      if (e) reject(e);
-      else resolve(v);
-    };
-    socket.setTimeout(3000, () => done(null, new Error('guacd did not answer')));
-    socket.on('error', (e) => done(null, e));
-    socket.on('connect', () => socket.write('6.select,3.vnc;'));
-    socket.on('data', (d) => {
-      text += d.toString('utf8');
-      if (!text.includes(';')) return;
-      const m = /VERSION_(\d+)_(\d+)_(\d+)/.exec(text);
-      socket.write('10.disconnect;');
-      done(m ? `${m[1]}.${m[2]}.${m[3]}` : '1.0.0');
-    });
-  });
+/** guacd's `args` reply to a VNC handshake: since protocol 1.1 its first argument is VERSION_x_y_z. */
+async function handshakeVersion(guacd: GuacdHop): Promise<string | null> {
+  const args = await guacdHandshake(guacd, 3000);
+  const m = /VERSION_(\d+)_(\d+)_(\d+)/.exec(args);
+  return m ? `${m[1]}.${m[2]}.${m[3]}` : '1.0.0';
 }

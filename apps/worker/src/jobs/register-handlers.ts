@@ -16,6 +16,8 @@ import {
 } from '@genos/core';
 import { JOB_WAKEUP_CHANNEL, type PgBoss } from '@genos/db';
 import type { Logger } from '../logger';
+import type { WorkerMetrics } from '../ops/worker-metrics';
+import { queueLabels } from '../ops/queue-label';
 import { loadCatalogForEnvironment } from './image-build-handler';
 
 /** Capacity just freed: place whatever waits in the queue. */
@@ -41,6 +43,8 @@ export async function registerHandlers(opts: {
   onRunning?: (env: EnvironmentRecord) => void;
   /** Held for each environment while a host job works on it, for the reconciler to leave alone. */
   busy?: WorkInProgress;
+  /** Counts provisions, job failures and waits (ops/worker-metrics.ts). */
+  metrics?: WorkerMetrics;
 }): Promise<{ stop(): Promise<void> }> {
   const { boss, store, driver, log } = opts;
   const workerIds = new Map<string, string[]>();
@@ -49,7 +53,17 @@ export async function registerHandlers(opts: {
     'environment.provision': async ({ environmentId }) => {
       // Apps admins added live only in the database catalog: load their packages and commands first.
       await loadCatalogForEnvironment(store, environmentId).catch((err: unknown) => log.warn({ err, environmentId }, 'loading catalog rows failed; using the built-in catalog'));
-      const env = await provisionEnvironment({ store, driver, id: environmentId, hostName: opts.hostName, onProgress: (l) => log.debug({ environmentId }, l) });
+      opts.metrics?.provisionsStarted.inc();
+      const started = performance.now();
+      const env = await provisionEnvironment({ store, driver, id: environmentId, hostName: opts.hostName, onProgress: (l) => log.debug({ environmentId }, l) }).catch((e: unknown) => {
+        opts.metrics?.provisionsFailed.inc({ runtime: 'unknown' });
+        throw e;
+      });
+      if (env && opts.metrics) {
+        const runtime = env.spec.runtime;
+        if (env.state === 'failed') opts.metrics.provisionsFailed.inc({ runtime });
+        opts.metrics.provisionDuration.observe({ runtime, outcome: env.state === 'running' ? 'running' : env.state }, (performance.now() - started) / 1000);
+      }
       log.info({ environmentId, state: env?.state, error: env?.error }, 'provision finished');
       if (env?.state === 'running') opts.onRunning?.(env);
       if (env?.state === 'failed') await scheduleNow(store);
@@ -67,8 +81,17 @@ export async function registerHandlers(opts: {
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
       ids.push(
-        await boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: 2 }, async ([job]) => {
-          if (job) await handler(job.data);
+        await boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: 2, includeMetadata: true }, async ([job]) => {
+          if (!job) return;
+          const { queue: label } = queueLabels(queue);
+          // Both times are the database's (no clock skew between hosts); from startAfter, as a retry's delay is not waiting.
+          opts.metrics?.jobWait.observe({ queue: label }, Math.max(0, job.startedOn.getTime() - job.startAfter.getTime()) / 1000);
+          try {
+            await handler(job.data);
+          } catch (e) {
+            opts.metrics?.jobFailures.inc({ queue: label });
+            throw e;
+          }
         }),
       );
     }
@@ -79,8 +102,17 @@ export async function registerHandlers(opts: {
     if (handler) {
       await subscribe<EnvironmentJob>(hostQueue(name, opts.hostName), counts[name], async (job) => {
         const release = opts.busy?.hold(job.environmentId);
+        // The web app adds the request id of the call that enqueued the job (apps/web/src/server/ops/job-request-id.ts).
+        const requestId = (job as EnvironmentJob & { requestId?: string }).requestId;
+        const jobLog = log.child({ job: name, environmentId: job.environmentId, ...(requestId ? { requestId } : {}) });
+        const started = performance.now();
+        jobLog.info('job started');
         try {
           await handler(job);
+          jobLog.info({ durationMs: Math.round(performance.now() - started) }, 'job done');
+        } catch (err) {
+          jobLog.error({ err, durationMs: Math.round(performance.now() - started) }, 'job failed');
+          throw err;
         } finally {
           release?.();
         }

@@ -93,11 +93,14 @@ export async function requireTeamRole(opts: { teams: TeamRoleReader; actor: Acto
 }
 
 /** Scopes an API token can carry. A session user has all its global role allows. */
-export const API_SCOPES = ['environments:read', 'environments:write', 'composer', 'teams:read', 'teams:write', 'tokens', 'admin'] as const;
+export const API_SCOPES = ['environments:read', 'environments:write', 'composer', 'teams:read', 'teams:write', 'tokens', 'admin', 'metrics:read'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
+/** Scopes only global admins hold: metrics count every team's desktops, users' sign-in failures and hosts. */
+export const ADMIN_ONLY_SCOPES: readonly ApiScope[] = ['admin', 'metrics:read'];
+
 /** Every scope a user with this global role may hold. */
-export const scopesForRole = (role: 'admin' | 'user'): ApiScope[] => API_SCOPES.filter((s) => s !== 'admin' || role === 'admin');
+export const scopesForRole = (role: 'admin' | 'user'): ApiScope[] => API_SCOPES.filter((s) => !ADMIN_ONLY_SCOPES.includes(s) || role === 'admin');
 
 /** Whether the granted scopes include `needed`; tokens from before scopes ('environments') mean read and write. */
 export function hasScope(granted: readonly string[], needed: ApiScope): boolean {

@@ -1,3 +1,4 @@
+import type { BackupRuns } from '../backups/backup-ports';
 import type { CatalogApp } from '../catalog/app-catalog';
 import type { EnvironmentState } from '../lifecycle/environment-state';
 
@@ -105,9 +106,12 @@ export interface AdminReads {
   };
   audit: { list(filter: AuditFilter, page: { offset: number; limit: number }): Promise<{ rows: AuditRecord[]; total: number }> };
   environments: { listActive(): Promise<ActiveEnvironmentRecord[]> };
+  /** Backup attempts and the schedule (the worker writes runs; see backups/). */
+  backups: Pick<BackupRuns, 'latest' | 'schedule'>;
 }
 
 export interface AdminTx {
+  backups: Pick<BackupRuns, 'setSchedule'>;
   users: {
     find(id: string): Promise<AdminUserRecord | null>;
     update(id: string, patch: { role?: 'admin' | 'user'; disabledAt?: Date | null }): Promise<AdminUserRecord>;

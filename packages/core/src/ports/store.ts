@@ -1,3 +1,4 @@
+import type { Readiness } from '../ops/check-readiness';
 import type { EnvironmentState } from '../lifecycle/environment-state';
 import type { EnvironmentSpec } from '../spec/environment-spec';
 import type { AdminReads, AdminTx } from './admin-store';
@@ -78,6 +79,23 @@ export interface HostRecord {
   version: string | null;
   /** guacd's version as the worker read it at start (see hosts/guacd-advisory.ts). */
   guacdVersion: string | null;
+  /** The worker's last check of its own dependencies (hosts/record-host-sample.ts), null before the first. */
+  readiness: HostReadiness | null;
+}
+
+/** A worker's readiness as its /readyz answers it, and when it was checked. */
+export interface HostReadiness extends Readiness {
+  at: Date;
+}
+
+/** One minute of a host's use (hosts/record-host-sample.ts). */
+export interface HostSample {
+  hostId: string;
+  at: Date;
+  cpu: number;
+  memoryMiB: number;
+  environments: number;
+  ready: boolean;
 }
 
 /** What is placed on a host: environments that hold (or are about to hold) its resources. */
@@ -334,10 +352,16 @@ export interface Store {
   };
   hosts: {
     /** Creates or refreshes the host row (state up, heartbeat now). */
-    register(host: Omit<HostRecord, 'state' | 'lastHeartbeatAt' | 'startedAt' | 'guacdVersion'> & { guacdVersion?: string | null }): Promise<HostRecord>;
+    register(host: Omit<HostRecord, 'state' | 'lastHeartbeatAt' | 'startedAt' | 'guacdVersion' | 'readiness'> & { guacdVersion?: string | null }): Promise<HostRecord>;
     /** Refreshes the heartbeat; false when the row is gone or was marked down (the host must re-register). */
     heartbeat(id: string): Promise<boolean>;
     list(): Promise<HostRecord[]>;
+    /** Stores a sample and the host's readiness at that time. */
+    recordSample(sample: HostSample, readiness: HostReadiness): Promise<void>;
+    /** Samples taken since `since`, oldest first. */
+    samples(since: Date): Promise<HostSample[]>;
+    /** Deletes samples older than `before`; how many. */
+    pruneSamples(before: Date): Promise<number>;
   };
   pools: {
     list(): Promise<WarmPoolRecord[]>;

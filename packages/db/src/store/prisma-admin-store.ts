@@ -1,5 +1,6 @@
 import type { AdminReads, AdminTx, AdminUserRecord, AppCategory, AuditFilter, AuditRecord, CatalogAppRecord, ImageRecord } from '@genos/core';
 import type { CatalogApp as CatalogRow, Image, Prisma, PrismaClient, User } from '../generated/prisma/client.ts';
+import { prismaBackupRuns } from '../backup/prisma-backup-runs.ts';
 
 type Db = PrismaClient | Prisma.TransactionClient;
 
@@ -49,6 +50,7 @@ function auditWhere(f: AuditFilter): Prisma.AuditLogWhereInput {
 
 export function adminReadsFor(prisma: PrismaClient): AdminReads {
   return {
+    backups: prismaBackupRuns(prisma),
     users: {
       list: async () => withLastSignIn(prisma, await prisma.user.findMany({ select: userSelect, orderBy: { email: 'asc' } })),
       find: async (id) => {
@@ -126,6 +128,7 @@ export function adminReadsFor(prisma: PrismaClient): AdminReads {
 
 export function adminTxFor(db: Prisma.TransactionClient): AdminTx {
   return {
+    backups: prismaBackupRuns(db),
     users: {
       find: async (id) => {
         const u = await db.user.findUnique({ where: { id }, select: userSelect });

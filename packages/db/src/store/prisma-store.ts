@@ -8,6 +8,7 @@ import {
   type EnvironmentSpec,
   type HostJobName,
   type HostRecord,
+  type HostReadiness,
   type HostUsage,
   type InvitationRecord,
   type TeamRecord,
@@ -33,7 +34,11 @@ const toRecord = (e: Environment): EnvironmentRecord => ({
   displayEndpoint: (e.displayEndpoint ?? null) as DisplayEndpoint | null,
 });
 
-const toHost = (h: Host): HostRecord => ({ ...h, state: h.state });
+const toHost = ({ readiness, readinessAt, ...h }: Host): HostRecord => ({
+  ...h,
+  state: h.state,
+  readiness: readiness && readinessAt ? { ...(readiness as unknown as Omit<HostReadiness, 'at'>), at: readinessAt } : null,
+});
 const toLimits = (q: QuotaLimits): QuotaLimits => ({ maxEnvironments: q.maxEnvironments, maxCpu: q.maxCpu, maxMemoryMiB: q.maxMemoryMiB, maxDiskGiB: q.maxDiskGiB, maxHoursPerDay: q.maxHoursPerDay, priority: q.priority });
 const quotaKey = (scope: 'user' | 'team', subjectId: string) => ({ scope_subjectId: { scope, subjectId } });
 /** Pool members least ready and newest first: the ones to give up first when a pool shrinks. */
@@ -342,6 +347,15 @@ export function createPrismaStore(opts: { prisma: PrismaClient; enqueue: Enqueue
       },
       heartbeat: async (id) => (await prisma.host.updateMany({ where: { id, state: 'up' }, data: { lastHeartbeatAt: new Date() } })).count === 1,
       list: async () => (await prisma.host.findMany({ orderBy: { id: 'asc' } })).map(toHost),
+      recordSample: async (sample, { at, ...readiness }) => {
+        await prisma.$transaction([
+          prisma.hostSample.create({ data: sample }),
+          prisma.host.updateMany({ where: { id: sample.hostId }, data: { readiness: readiness as object, readinessAt: at } }),
+        ]);
+      },
+      samples: async (since) =>
+        (await prisma.hostSample.findMany({ where: { at: { gte: since } }, orderBy: [{ hostId: 'asc' }, { at: 'asc' }] })).map(({ id: _id, ...s }) => s),
+      pruneSamples: async (before) => (await prisma.hostSample.deleteMany({ where: { at: { lt: before } } })).count,
     },
     pools: {
       list: async () => (await prisma.warmPool.findMany({ orderBy: { name: 'asc' } })).map(toPool),

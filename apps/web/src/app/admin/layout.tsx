@@ -12,6 +12,7 @@ const LINKS = [
   ['/admin/images', 'Images'],
   ['/admin/users', 'Users & teams'],
   ['/admin/hosts', 'Hosts'],
+  ['/admin/backups', 'Backups'],
   ['/admin/sessions', 'Active sessions'],
   ['/admin/audit', 'Audit log'],
   ['/admin/recordings', 'Recordings'],

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, DEFAULT_QUOTA, DEFAULT_SPEC, DEPLOYMENT_CAPABILITIES, effectiveBounds, refillPools, specKey, transitionEnvironment, type EnvironmentSpec } from '@genos/core';
+import { DEFAULT_LIMITS, DEFAULT_QUOTA, DEFAULT_SPEC, DEPLOYMENT_CAPABILITIES, effectiveBounds, recordHostSample, refillPools, specKey, transitionEnvironment, type EnvironmentSpec } from '@genos/core';
 import { bossEnqueue, createBoss, createPrismaStore, ensurePoolOwner, ensureQueues, type PgBoss } from '@genos/db';
 import { createTestDatabase, registerTestHost, type TestDatabase } from '@genos/db/testing';
 import { createCaller } from './root';
@@ -186,6 +186,29 @@ describe('admin router', () => {
     expect(await jobsNamed('environment.terminate.admin-test-host')).toContainEqual({ environmentId: first });
     expect(await db.prisma.warmPool.count({ where: { id: pool.id } })).toBe(0);
     expect(await a.list()).toEqual([]);
+  });
+
+  it("shows each host's readiness and its use over the last hours from the samples its worker kept, dropping samples past a day", async () => {
+    const hostId = 'sampled-host';
+    await registerTestHost({ store: store(), boss, id: hostId, cpuCapacity: 8, memoryMiB: 8192 });
+    const now = Date.now();
+    const ready = { ready: true, failing: [], checks: { database: { status: 'up' as const, latencyMs: 3 }, docker: { status: 'up' as const, latencyMs: 5 } } };
+    const dockerDown = { ready: false, failing: ['docker'], checks: { database: { status: 'up' as const, latencyMs: 3 }, docker: { status: 'down' as const, latencyMs: 2000, error: 'no answer within 2000 ms' } } };
+    // A day and a half ago (pruned by the next sample), seven hours ago (kept, but outside the chart), two recent.
+    for (const [hoursAgo, r] of [[36, ready], [7, ready], [2, dockerDown], [0, ready]] as const) {
+      await recordHostSample({ store: store(), hostId, readiness: r, now: new Date(now - hoursAgo * 3600_000) });
+    }
+    expect(await db.prisma.hostSample.count({ where: { hostId } })).toBe(3);
+    const host = (await callerFor(admin).admin.hosts.list()).find((h) => h.id === hostId)!;
+    expect(host.historyHours).toBe(6);
+    expect(host.history.map((s) => s.ready)).toEqual([false, true]);
+    expect(host.history[0]).toMatchObject({ cpu: 0, memoryMiB: 0, environments: 0 });
+    expect(host.history[0]!.at.getTime()).toBeLessThan(host.history[1]!.at.getTime());
+    // The host's readiness is the latest sample's, with every part named.
+    expect(host.readiness).toMatchObject({ ready: true, failing: [], checks: { docker: { status: 'up', latencyMs: 5 } } });
+    await recordHostSample({ store: store(), hostId, readiness: dockerDown, now: new Date(now + 60_000) });
+    const after = (await callerFor(admin).admin.hosts.list()).find((h) => h.id === hostId)!;
+    expect(after.readiness).toMatchObject({ ready: false, failing: ['docker'], checks: { docker: { status: 'down', error: 'no answer within 2000 ms' } } });
   });
 
   it('refuses bad pools (invalid or unsupported spec, bad size, duplicates, unknown ids), changing nothing', async () => {

@@ -112,6 +112,7 @@ const TABLE: Record<string, Rule> = {
   'admin.pools.update': adminOnly('admin', () => ({ id: pool.id, size: 0 })),
   'admin.pools.delete': adminOnly('admin', () => ({ id: pool.id })),
   'admin.hosts.list': adminOnly(),
+  'admin.backups.setSchedule': adminOnly('admin', () => ({ enabled: false, hourUtc: 3, keepDaily: 7, keepWeekly: 4 })),
 
   'auth.issueToken': { for: 'public', viewer: 'ok', outsider: 'ok', input: () => ({ email: viewer.email, password: VIEWER_PASSWORD, name: 'authz' }) },
   'auth.me': { for: 'user', scope: 'any', viewer: 'ok', outsider: 'ok' },

@@ -4,6 +4,7 @@ import { authenticateApiToken } from '../auth/api-tokens';
 import type { SessionUser } from '../auth/verify-credentials';
 import { changeFeed } from '../live/pg-change-feed';
 import { services } from '../services';
+import { requestIdFrom } from '../ops/logger';
 import { createInnerContext } from './trpc';
 
 /** Outer context: resolves who is calling (session cookie or bearer token) from the request. */
@@ -26,5 +27,6 @@ export async function createContext({ req }: { req: Request }) {
       sessionId = session.sessionId || null;
     }
   }
-  return createInnerContext({ user, token, ip, prisma, store, tunnelKey: env().GENOS_TUNNEL_KEY, changes: changeFeed(env().DATABASE_URL), sessionId });
+  const requestId = requestIdFrom(req.headers.get('x-request-id'));
+  return createInnerContext({ user, token, ip, prisma, store, tunnelKey: env().GENOS_TUNNEL_KEY, changes: changeFeed(env().DATABASE_URL), sessionId, requestId });
 }

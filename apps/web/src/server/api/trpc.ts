@@ -7,6 +7,8 @@ import type { SessionUser } from '../auth/verify-credentials';
 import type { ComposerSettings } from '../composer-settings';
 import { isDatabaseUnreachable } from './database-errors';
 import { toTRPCError } from './error-map';
+import { requestIdFrom, webLogger, withRequestId } from '../ops/logger';
+import { rememberTunnelRequest, TUNNEL_TOKEN_PATHS } from '../ops/tunnel-requests';
 
 /**
  * Inner context: everything a procedure needs, no request objects, so tests
@@ -26,6 +28,8 @@ export interface InnerContext {
   token?: { id: string; scopes: string[] } | null;
   /** The caller's Session row when signed in through the browser (marks "this session"). */
   sessionId?: string | null;
+  /** Follows this call into its log lines and the jobs it enqueues (ops/logger.ts); a new one when unset. */
+  requestId?: string;
 }
 
 /**
@@ -92,7 +96,32 @@ const appErrors = t.middleware(async ({ next, type }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(appErrors);
+/** One log line per call, with its request id (on every line logged meanwhile, and on the jobs it enqueues). */
+const logCalls = t.middleware(({ ctx, path, type, getRawInput, next }) => {
+  const requestId = ctx.requestId ?? requestIdFrom(null);
+  return withRequestId(requestId, async () => {
+    const started = performance.now();
+    const result = await next();
+    const environmentId = environmentIdOf(path, await getRawInput().catch(() => undefined), result.ok ? result.data : undefined);
+    // The display connection opened with a token minted here logs under this call's request id.
+    const tunnelToken = result.ok && TUNNEL_TOKEN_PATHS.has(path) ? (result.data as { token?: unknown } | null)?.token : undefined;
+    if (typeof tunnelToken === 'string') rememberTunnelRequest(tunnelToken, requestId);
+    webLogger().info(
+      { path, type, userId: ctx.user?.id ?? null, environmentId, durationMs: Math.round(performance.now() - started), ok: result.ok, code: result.ok ? undefined : result.error.code },
+      'trpc call',
+    );
+    return result;
+  });
+});
+
+/** The environment a call is about: an environment procedure's `id`, any `environmentId`, or what create returned. */
+function environmentIdOf(path: string, input: unknown, data: unknown): string | undefined {
+  const pick = (o: unknown, key: string) => (o && typeof o === 'object' && typeof (o as Record<string, unknown>)[key] === 'string' ? ((o as Record<string, string>)[key] as string) : undefined);
+  const own = path.startsWith('environments.') && !path.startsWith('environments.share.');
+  return pick(input, 'environmentId') ?? (own ? (pick(input, 'id') ?? (path === 'environments.create' ? pick(data, 'id') : undefined)) : undefined);
+}
+
+export const publicProcedure = t.procedure.use(logCalls).use(appErrors);
 
 export const protectedProcedure = publicProcedure.use(({ ctx, meta, path, next }) => {
   if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { AppError, API_SCOPES, scopesForRole, type ApiScope } from '@genos/core';
+import { AppError, ADMIN_ONLY_SCOPES, API_SCOPES, scopesForRole, type ApiScope } from '@genos/core';
 import type { PrismaClient } from '@genos/db';
 import type { SessionUser } from './verify-credentials';
 
@@ -112,7 +112,7 @@ export async function authenticateApiToken(
     });
   }
   // A token never carries more than its owner's role allows today.
-  const scopes = row.scopes.filter((s) => s !== 'admin' || row.user.role === 'admin');
+  const scopes = row.scopes.filter((s) => !(ADMIN_ONLY_SCOPES as readonly string[]).includes(s) || row.user.role === 'admin');
   return { user: { id: row.user.id, email: row.user.email, name: row.user.name, role: row.user.role }, token: { id: row.id, scopes } };
 }
 

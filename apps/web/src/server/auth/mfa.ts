@@ -1,6 +1,8 @@
 import { TRPCError } from '@trpc/server';
+import { openTotpSecret, sealTotpSecret, TOTP_SECRET_PURPOSE } from '@genos/core';
 import type { PrismaClient } from '@genos/db';
 import { auditAuth } from './audit';
+import { secretKeys } from './secret-keys';
 import { consumeRecoveryCode } from './sign-in';
 import { LOCK_MINUTES, MAX_FAILURES, SlidingWindow } from './throttle';
 import { looksLikeTotpCode, newTotpSecret, RECOVERY_CODE_COUNT, generateRecoveryCodes, totpEnrolment, verifyTotp } from './totp';
@@ -20,6 +22,8 @@ async function loadUser(prisma: PrismaClient, userId: string) {
   return user;
 }
 
+const actorOf = (who: Who) => ({ kind: 'user' as const, id: who.userId, ip: who.ip });
+
 function throttle(userId: string) {
   const minutes = mfaWindow.blockedMinutes(userId);
   if (minutes) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `Too many wrong codes; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` });
@@ -35,7 +39,8 @@ export async function startTotpEnrolment(prisma: PrismaClient, who: Who) {
   const user = await loadUser(prisma, who.userId);
   if (user.totpEnabled) throw new TRPCError({ code: 'CONFLICT', message: 'two-factor authentication is already on; disable it first' });
   const secret = newTotpSecret();
-  await prisma.user.update({ where: { id: user.id }, data: { totpSecret: secret } });
+  const sealed = await sealTotpSecret({ keys: secretKeys(prisma), userId: user.id, secret, actor: actorOf(who) });
+  await prisma.user.update({ where: { id: user.id }, data: { totpSecret: sealed } });
   return totpEnrolment(secret, user.email);
 }
 
@@ -45,13 +50,14 @@ export async function confirmTotpEnrolment(prisma: PrismaClient, who: Who & { co
   const user = await loadUser(prisma, who.userId);
   if (user.totpEnabled) throw new TRPCError({ code: 'CONFLICT', message: 'two-factor authentication is already on' });
   if (!user.totpSecret) throw new TRPCError({ code: 'BAD_REQUEST', message: 'start the set-up first' });
-  if (!(await verifyTotp(user.totpSecret, who.code, { replayKey: user.id }))) {
+  const secret = await openTotpSecret({ keys: secretKeys(prisma), userId: user.id, stored: user.totpSecret, actor: actorOf(who) });
+  if (!(await verifyTotp(secret, who.code, { replayKey: user.id }))) {
     mfaWindow.record(user.id);
     await auditAuth(prisma, { action: 'auth.totp.enrol.failure', actorId: user.id, targetId: user.id, ip: who.ip, after: { reason: 'wrong-code' } });
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'That code is not valid; check the time on your device and try the current code.' });
   }
   const { codes, hashes } = await generateRecoveryCodes(RECOVERY_CODE_COUNT);
-  // Only if nothing changed meanwhile (same secret, still off).
+  // Only if nothing changed meanwhile (same sealed secret, still off).
   const done = await prisma.user.updateMany({
     where: { id: user.id, totpEnabled: false, totpSecret: user.totpSecret },
     data: { totpEnabled: true, recoveryCodes: hashes },
@@ -74,7 +80,8 @@ export async function disableTotp(prisma: PrismaClient, who: Who & { code: strin
   const user = await loadUser(prisma, who.userId);
   if (!user.totpEnabled || !user.totpSecret) throw new TRPCError({ code: 'BAD_REQUEST', message: 'two-factor authentication is not on' });
   let via: 'totp' | 'recovery-code' | null = null;
-  if (looksLikeTotpCode(who.code) && (await verifyTotp(user.totpSecret, who.code, { replayKey: user.id }))) via = 'totp';
+  const secret = await openTotpSecret({ keys: secretKeys(prisma), userId: user.id, stored: user.totpSecret, actor: actorOf(who) });
+  if (looksLikeTotpCode(who.code) && (await verifyTotp(secret, who.code, { replayKey: user.id }))) via = 'totp';
   else if (await consumeRecoveryCode(prisma, user.id, user.recoveryCodes, who.code)) {
     via = 'recovery-code';
     await auditAuth(prisma, {
@@ -92,6 +99,7 @@ export async function disableTotp(prisma: PrismaClient, who: Who & { code: strin
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'That code is not valid.' });
   }
   await prisma.user.update({ where: { id: user.id }, data: { totpEnabled: false, totpSecret: null, recoveryCodes: [] } });
+  await secretKeys(prisma).destroy({ purpose: TOTP_SECRET_PURPOSE, objectId: user.id }, actorOf(who));
   await auditAuth(prisma, {
     action: 'auth.totp.disable',
     actorId: user.id,
@@ -105,6 +113,8 @@ export async function disableTotp(prisma: PrismaClient, who: Who & { code: strin
 
 /** Cancels an unconfirmed set-up. */
 export async function cancelTotpEnrolment(prisma: PrismaClient, who: Who) {
-  await prisma.user.updateMany({ where: { id: who.userId, totpEnabled: false }, data: { totpSecret: null } });
+  const cancelled = await prisma.user.updateMany({ where: { id: who.userId, totpEnabled: false }, data: { totpSecret: null } });
+  // The old secret's data key goes too: a copy of the row (a backup) can never yield it again.
+  if (cancelled.count) await secretKeys(prisma).destroy({ purpose: TOTP_SECRET_PURPOSE, objectId: who.userId }, actorOf(who));
   return { enabled: false };
 }

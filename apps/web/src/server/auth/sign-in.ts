@@ -1,6 +1,9 @@
 import argon2 from 'argon2';
+import { openTotpSecret } from '@genos/core';
 import type { PrismaClient } from '@genos/db';
+import { webMetrics } from '../ops/web-metrics';
 import { auditAuth } from './audit';
+import { secretKeys } from './secret-keys';
 import { afterFailure, lockMinutesLeft, signInWindows, type LockState, type SlidingWindow } from './throttle';
 import { looksLikeTotpCode, matchRecoveryCode, verifyTotp } from './totp';
 import type { SessionUser } from './verify-credentials';
@@ -36,6 +39,13 @@ export async function attemptPasswordSignIn(
   input: SignInInput,
   windows: { ip: SlidingWindow; unknownEmail: SlidingWindow } = signInWindows,
 ): Promise<SignInResult> {
+  const result = await signIn(prisma, input, windows);
+  // Asking for the second factor is a step, not a failure.
+  if (!result.ok && result.reason !== 'totp-required') webMetrics().signInFailures.inc({ reason: result.reason });
+  return result;
+}
+
+async function signIn(prisma: PrismaClient, input: SignInInput, windows: { ip: SlidingWindow; unknownEmail: SlidingWindow }): Promise<SignInResult> {
   const now = input.now ?? new Date();
   const email = input.email.trim().toLowerCase();
   const ip = input.ip;
@@ -60,6 +70,7 @@ export async function attemptPasswordSignIn(
     windows.unknownEmail.record(email, now.getTime());
     await auditAuth(prisma, { action: 'auth.signin.failure', actorId: null, targetId: null, ip, after: { email, reason: 'unknown-email' } });
     const lockedNow = windows.unknownEmail.blockedMinutes(email, now.getTime());
+    if (lockedNow) webMetrics().signInLockouts.inc();
     return lockedNow ? { ok: false, reason: 'locked', minutes: lockedNow } : { ok: false, reason: 'invalid' };
   }
 
@@ -82,7 +93,8 @@ export async function attemptPasswordSignIn(
   if (user.totpEnabled && user.totpSecret) {
     const code = input.code?.trim();
     if (!code) return { ok: false, reason: 'totp-required' };
-    if (looksLikeTotpCode(code) && (await verifyTotp(user.totpSecret, code, { nowMs: now.getTime(), replayKey: user.id }))) {
+    const secret = await openTotpSecret({ keys: secretKeys(prisma), userId: user.id, stored: user.totpSecret, actor: { kind: 'user', id: user.id, ip } });
+    if (looksLikeTotpCode(code) && (await verifyTotp(secret, code, { nowMs: now.getTime(), replayKey: user.id }))) {
       mfa = 'totp';
     } else if (await consumeRecoveryCode(prisma, user.id, user.recoveryCodes, code)) {
       mfa = 'recovery-code';
@@ -147,6 +159,7 @@ async function recordFailure(
     after: { reason: opts.reason === 'totp' ? 'wrong-code' : 'wrong-password', failedSignIns: after.failedSignIns, lockedUntil: after.lockedUntil },
   });
   if (after.lockedNow) {
+    webMetrics().signInLockouts.inc();
     await auditAuth(prisma, { action: 'auth.lockout', actorId: null, targetId: opts.userId, ip: opts.ip, before: { lockedUntil: before.lockedUntil }, after: { lockedUntil: after.lockedUntil, failedSignIns: after.failedSignIns } });
     return { ok: false, reason: 'locked', minutes: lockMinutesLeft(after.lockedUntil, opts.now) };
   }

@@ -8,16 +8,20 @@ import { createTunnelSessions } from './tunnel-sessions';
 import type { StreamingPolicy } from './clipboard-filter';
 import { carriesUserInput, guardTunnel } from './tunnel-guard';
 import { readGuacdExactly } from './guacd-reader';
+import type { GuacamoleLiteGuacd } from './guacd-endpoint';
 import { liveTunnels } from './live-tunnels';
 import { applyTunnelLimits, DEFAULT_TUNNEL_LIMITS, type TunnelLimits } from './tunnel-limits';
 import { closeGuacdGracefully } from './graceful-guacd-close';
+import { meterDisplayConnection } from '../ops/meter-display';
+import { requestIdFrom } from '../ops/logger';
+import { takeTunnelRequest } from '../ops/tunnel-requests';
 import { createResizeQueue } from './display-resize';
 
 const require = createRequire(import.meta.url);
 // guacamole-lite is CommonJS without types.
 const GuacamoleLite = require('guacamole-lite') as new (
   ws: object,
-  guacd: { host: string; port: number },
+  guacd: GuacamoleLiteGuacd,
   client: object,
   callbacks?: object,
 ) => { webSocketServer: import('ws').WebSocketServer; close(): void };
@@ -46,7 +50,8 @@ export function attachTunnel(opts: {
   server: Server;
   prisma: PrismaClient;
   key: string;
-  guacd: { host: string; port: number };
+  /** guacd as guacamole-lite opens it (guacd-endpoint.ts): a TCP port, or a unix socket path as the port. */
+  guacd: GuacamoleLiteGuacd;
   fallthrough?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   log?: (msg: string) => void;
   /**
@@ -175,6 +180,8 @@ export function attachTunnel(opts: {
         });
         guac.webSocketServer.handleUpgrade(req, socket, head, (ws) => {
           upgraded = true;
+          // First, so it counts what really leaves for the browser after every gate (ops/meter-display.ts).
+          meterDisplayConnection(ws, { environmentId: env.id, viewer: decision.viewer.kind, requestId: takeTunnelRequest(raw) ?? requestIdFrom(req.headers['x-request-id'] as string | undefined) });
           begun.attach(ws);
           guard(ws, { allowCopy: decision.clipboard.copy, allowPaste: decision.clipboard.paste }, env.id, resize);
           if (decision.countsAsActivity) watchInput(ws, env.id);

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import {
+  backupScheduleInputSchema,
   createPool,
   deletePool,
+  getBackupStatus,
   listHosts,
   listPools,
   listQuotas,
@@ -11,6 +13,7 @@ import {
   quotaLimitsSchema,
   quotaScopeSchema,
   resetQuota,
+  setBackupSchedule,
   setQuota,
   subjectIdSchema,
   updatePool,
@@ -76,6 +79,12 @@ export const adminRouter = router({
 
   hosts: router({
     list: adminProcedure.query(({ ctx }) => listHosts({ store: ctx.store, actor: ctx.actor })),
+  }),
+
+  /** The last backup (size, result) and the schedule the worker follows. */
+  backups: router({
+    status: adminProcedure.query(({ ctx }) => getBackupStatus({ store: ctx.store, actor: ctx.actor })),
+    setSchedule: adminProcedure.input(backupScheduleInputSchema).mutation(({ ctx, input }) => setBackupSchedule({ store: ctx.store, actor: ctx.actor, schedule: input })),
   }),
 
   users: router({

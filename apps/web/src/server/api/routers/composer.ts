@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { composeRequest, refineEnvironment } from '@genos/core';
 import { composerSettingsFor } from '../../composer-settings';
+import { timeComposer } from '../../ops/web-metrics';
 import { protectedProcedure, router } from '../trpc';
 
 // API tokens need the `composer` scope.
@@ -12,11 +13,15 @@ const text = z.string().max(100_000);
 export const composerRouter = router({
   compose: composerProcedure
     .input(z.object({ request: text }))
-    .mutation(async ({ ctx, input }) => composeRequest({ request: input.request, ...(ctx.composer ?? (await composerSettingsFor({ store: ctx.store, userId: ctx.user.id }))) })),
+    .mutation(async ({ ctx, input }) => {
+      const settings = ctx.composer ?? (await composerSettingsFor({ store: ctx.store, userId: ctx.user.id }));
+      return timeComposer('compose', () => composeRequest({ request: input.request, ...settings }));
+    }),
 
   refine: composerProcedure
     .input(z.object({ spec: z.unknown(), instruction: text }))
-    .mutation(async ({ ctx, input }) =>
-      refineEnvironment({ spec: input.spec, instruction: input.instruction, ...(ctx.composer ?? (await composerSettingsFor({ store: ctx.store, userId: ctx.user.id }))) }),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      const settings = ctx.composer ?? (await composerSettingsFor({ store: ctx.store, userId: ctx.user.id }));
+      return timeComposer('refine', () => refineEnvironment({ spec: input.spec, instruction: input.instruction, ...settings }));
+    }),
 });

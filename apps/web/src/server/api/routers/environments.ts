@@ -20,6 +20,7 @@ import {
 } from '@genos/core';
 import { streamingPolicyForEnvironment } from '../../streaming-policy';
 import { protectedProcedure, router } from '../trpc';
+import { countEnvironmentCreate } from '../../ops/web-metrics';
 
 // What an API token needs (authorize.ts says which environments a caller may read or change).
 const readProcedure = protectedProcedure.meta({ scope: 'environments:read' });
@@ -45,15 +46,17 @@ export const environmentsRouter = router({
     .mutation(async ({ ctx, input }) =>
       describeEnvironment({
         store: ctx.store,
-        env: await createEnvironment({
-          store: ctx.store,
-          actor: ctx.actor,
-          spec: input.spec,
-          request: input.request?.slice(0, 2000) ?? null,
-          teamId: input.teamId ?? null,
-          // The same view of the deployment the composer had (VMs only while a host offers libvirt).
-          capabilities: ctx.composer?.capabilities ?? (await liveCapabilities(ctx.store)),
-        }),
+        env: countEnvironmentCreate(
+          await createEnvironment({
+            store: ctx.store,
+            actor: ctx.actor,
+            spec: input.spec,
+            request: input.request?.slice(0, 2000) ?? null,
+            teamId: input.teamId ?? null,
+            // The same view of the deployment the composer had (VMs only while a host offers libvirt).
+            capabilities: ctx.composer?.capabilities ?? (await liveCapabilities(ctx.store)),
+          }),
+        ),
       }),
     ),
 

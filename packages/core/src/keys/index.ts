@@ -1,0 +1,5 @@
+export * from './key-ports';
+export * from './audit-through';
+export * from './rotate-key-encryption-key';
+export * from './user-secrets';
+export * from './audited-keys';
