@@ -81,6 +81,8 @@ function startWorker(ctx: Ctx, host: string, extra: Record<string, string> = {})
       GENOS_CPU_OVERCOMMIT: '1',
       GENOS_HOST_CPUS: '3',
       GENOS_HOST_MEMORY_MIB: '8192',
+      // Two workers on one machine: each its own ops port (the default, PORT+1, would be taken by the first).
+      GENOS_WORKER_OPS_PORT: '0',
       ...extra,
     },
   });
