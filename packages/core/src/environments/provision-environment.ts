@@ -11,6 +11,13 @@ const WORKER: Actor = { kind: 'worker' };
  * re-checked under a row lock, so a terminate that raced us wins and the
  * sandbox we just made is removed.
  */
+/**
+ * How long a started sandbox has to show its desktop before provisioning fails.
+ * A VM boots a kernel first, and where KVM is unusable QEMU emulates the CPU:
+ * a cold boot measured ~21 s idle and went past 30 s on a loaded CI machine.
+ */
+const DESKTOP_UP_TIMEOUT_MS: Record<'container' | 'vm', number> = { container: 30_000, vm: 120_000 };
+
 export async function provisionEnvironment(opts: {
   store: Store;
   driver: RuntimeDriver;
@@ -40,7 +47,7 @@ export async function provisionEnvironment(opts: {
     ({ runtimeRef } = await driver.create({ environmentId: id, spec: env.spec, ownerId: env.ownerId, teamId: env.teamId, onProgress: opts.onProgress }));
     await store.transaction((tx) => tx.environments.update(id, { runtimeRef }));
     await driver.start(runtimeRef);
-    const displayEndpoint = await driver.displayEndpoint(runtimeRef, { timeoutMs: 30_000 });
+    const displayEndpoint = await driver.displayEndpoint(runtimeRef, { timeoutMs: DESKTOP_UP_TIMEOUT_MS[env.spec.runtime] });
     return await store.transaction((tx) =>
       transitionEnvironment({ tx, id, to: 'running', actor: WORKER, expectFrom: ['provisioning'], reason: 'display ready', patch: { displayEndpoint, startedAt: new Date() } }),
     );
