@@ -34,5 +34,8 @@ describe('HostUsageChart', () => {
     expect(renderToStaticMarkup(createElement(HostUsageChart, { history: [], cpuCapacity: 8, memoryMiB: 1024, now, hours: 6 }))).toContain('no samples yet');
     const html = renderToStaticMarkup(createElement(HostUsageChart, { history: [{ at: at(1), cpu: 2, memoryMiB: 512, ready: false }], cpuCapacity: 8, memoryMiB: 1024, now, hours: 6 }));
     expect(html).toContain('aria-label="Use over the last 6 h: now 2 of 8 vCPU, 512 of 1024 MiB; not ready in 1 of 1 samples"');
+    // One sample draws no line: its values show as dots at the right edge (vCPU 25%, memory 50% of the 48 px height).
+    expect(html).toMatch(/<circle cx="239.3" cy="36" r="2.5" fill="#2e86de" data-latest="cpu"/);
+    expect(html).toMatch(/<circle cx="239.3" cy="24" r="2.5" fill="#27ae60" data-latest="memory"/);
   });
 });

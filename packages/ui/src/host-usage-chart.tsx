@@ -41,6 +41,11 @@ export function HostUsageChart(props: { history: HostUsagePoint[]; cpuCapacity: 
       {p.unready.map((ux, i) => <line key={i} x1={ux} x2={ux} y1={0} y2={H} stroke="#c0392b" strokeOpacity={0.6} />)}
       <polyline points={p.cpu} fill="none" stroke="#2e86de" strokeWidth={1.5} data-series="cpu" />
       <polyline points={p.memory} fill="none" stroke="#27ae60" strokeWidth={1.5} strokeDasharray="4 2" data-series="memory" />
+      {/* The latest sample as dots: a line needs two samples, and a worker started a minute ago has one. */}
+      {[p.cpu, p.memory].map((series, i) => {
+        const [cx, cy] = series.split(' ').at(-1)!.split(',').map(Number);
+        return <circle key={i} cx={cx} cy={cy} r={2.5} fill={i === 0 ? '#2e86de' : '#27ae60'} data-latest={i === 0 ? 'cpu' : 'memory'} />;
+      })}
     </svg>
   );
 }
