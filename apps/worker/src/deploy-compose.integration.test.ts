@@ -1,9 +1,9 @@
+import { freePort } from '@genos/db/testing';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import https from 'node:https';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -24,15 +24,6 @@ let secretsDir = '';
 let ports = { https: 0, http: 0, ops: 0 };
 let ca = '';
 const instance = `t-compose-${id}`;
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 
 const composeEnv = () => ({
   ...process.env,

@@ -66,13 +66,15 @@ const vmDriver = await libvirtDriverIfAvailable({
 const driver = createDriverRegistry({ docker: dockerDriver, libvirt: vmDriver });
 const store = createPrismaStore({ prisma, enqueue: bossEnqueue(boss) });
 // /healthz, /readyz, /metrics from the start: while the worker starts (an image build can take minutes) it answers unready.
+// How this worker reaches guacd (its own unix socket here, TLS elsewhere): for readiness and the version probe.
+const guacdHop = resolveGuacdHop(env);
 const metrics = createWorkerMetrics({ prisma, store, stateDir: env.GENOS_STATE_DIR });
 const ops = await startWorkerOps({
   metrics,
   log,
   host: env.GENOS_WORKER_OPS_HOST,
   port: env.GENOS_WORKER_OPS_PORT,
-  checks: workerReadinessChecks({ prisma, boss, docker, guacd: resolveGuacdHop(env), libvirt: Boolean(vmDriver) }),
+  checks: workerReadinessChecks({ prisma, boss, docker, guacd: guacdHop, libvirt: Boolean(vmDriver) }),
 }).catch((e: Error) => fatal(`the ops server cannot listen on ${env.GENOS_WORKER_OPS_HOST}:${env.GENOS_WORKER_OPS_PORT} (GENOS_WORKER_OPS_HOST, GENOS_WORKER_OPS_PORT): ${e.message}`));
 log.info({ host: env.GENOS_WORKER_OPS_HOST, port: ops.port }, 'ops server listening (/healthz, /readyz, /metrics)');
 
@@ -92,7 +94,7 @@ const hostInfo = {
     guacdHost: env.GUACD_HOST,
     guacdPort: env.GUACD_PORT,
     version: process.env.npm_package_version ?? null,
-    guacdVersion: await readGuacdVersion(resolveGuacdHop(env)),
+    guacdVersion: await readGuacdVersion(guacdHop),
 };
 {
   const advisory = guacdAdvisory(hostInfo.guacdVersion);

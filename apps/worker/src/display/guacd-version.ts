@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
-import { guacdHandshake, type GuacdHop } from '@genos/db/remote-hops';
+import { guacdHandshake, isLocalHost, type GuacdHop } from '@genos/db/remote-hops';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const LOOPBACK = /^(127\.|::1$|localhost$)/;
 
 /**
  * guacd's version, for the Hosts page and its advisory: `guacd -v` when guacd
@@ -12,7 +11,7 @@ const LOOPBACK = /^(127\.|::1$|localhost$)/;
  * answers within 3 s.
  */
 export async function readGuacdVersion(guacd: GuacdHop): Promise<string | null> {
-  if (guacd.kind === 'unix' || LOOPBACK.test(guacd.host)) {
+  if (guacd.kind === 'unix' || isLocalHost(guacd.host)) {
     const local = await run('guacd', ['-v'], { timeout: 3000 }).then(
       (r) => /version\s+(\d+\.\d+\.\d+)/i.exec(`${r.stdout}${r.stderr}`)?.[1] ?? null,
       () => null,

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { answerOpsRequest, checkReadiness, type ReadinessCheck, type Readiness } from '@genos/core';
+import { answerOpsRequest, checkReadiness, reportReadiness, type ReadinessCheck, type Readiness } from '@genos/core';
 import type { Logger } from '../logger';
 import type { WorkerMetrics } from './worker-metrics';
 
@@ -24,10 +24,7 @@ export async function startWorkerOps(opts: WorkerOpsOptions): Promise<{ port: nu
   const { metrics } = opts;
   const readiness = async () => {
     const r = await checkReadiness({ checks: opts.checks, timeoutMs: opts.timeoutMs });
-    for (const [name, s] of Object.entries(r.checks)) {
-      metrics.dependencyUp.set({ dependency: name }, s.status === 'up' ? 1 : 0);
-      metrics.dependencyLatency.set({ dependency: name }, s.latencyMs / 1000);
-    }
+    reportReadiness(r, { up: metrics.dependencyUp, seconds: metrics.dependencyLatency });
     return r;
   };
   const collect = async () => {

@@ -9,7 +9,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_QUOTA, DEFAULT_SPEC, DEPLOYMENT_CAPABILITIES } from '@genos/core';
 import { resolveGuacdHop } from '@genos/db/remote-hops';
-import { createWorkerTestBed, freshTestState, type FreshTestState, type WorkerTestBed } from '@genos/db/testing';
+import { createWorkerTestBed, freshTestState, type FreshTestState, type WorkerTestBed, freePort } from '@genos/db/testing';
 import { startWorkerOps } from './ops-server';
 import { workerReadinessChecks } from './worker-checks';
 import { createWorkerMetrics } from './worker-metrics';
@@ -29,14 +29,6 @@ let promUrl: string;
 let web: http.Server;
 let worker: Awaited<ReturnType<typeof startWorkerOps>>;
 let user: { id: string; email: string };
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 const query = async (q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> => {
   const r = (await (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };

@@ -50,3 +50,16 @@ export async function checkReadiness(opts: { checks: readonly ReadinessCheck[]; 
   const failing = results.filter(([, s]) => s.status === 'down').map(([n]) => n);
   return { ready: failing.length === 0, failing, checks: Object.fromEntries(results) };
 }
+
+/** A gauge labelled by dependency (prom-client's Gauge fits; core does not import it). */
+export interface DependencyGauge {
+  set(labels: { dependency: string }, value: number): void;
+}
+
+/** Sets genos_dependency_up (1/0) and genos_dependency_check_duration_seconds from one readiness answer, in web and worker alike. */
+export function reportReadiness(r: Readiness, gauges: { up: DependencyGauge; seconds: DependencyGauge }): void {
+  for (const [dependency, s] of Object.entries(r.checks)) {
+    gauges.up.set({ dependency }, s.status === 'up' ? 1 : 0);
+    gauges.seconds.set({ dependency }, s.latencyMs / 1000);
+  }
+}

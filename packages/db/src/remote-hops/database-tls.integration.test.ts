@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, chownSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrismaClient } from '../client.ts';
@@ -8,6 +7,7 @@ import { pgBinaries } from '../embedded/binaries.ts';
 import { initCluster, ensureServerUser } from '../embedded/init-cluster.ts';
 import { reachableBinaries } from '../embedded/server-home.ts';
 import { startServer } from '../embedded/start-server.ts';
+import { freePort } from '../testing/free-port.ts';
 import { freshTestState, type FreshTestState } from '../testing/fresh-test-state.ts';
 
 /**
@@ -25,13 +25,6 @@ let pki = '';
 const PASSWORD = 'tls-test-password';
 const runAs = () => ensureServerUser();
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
 const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
 const caFor = (name: string) => openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-keyout', path.join(pki, `${name}.key`), '-out', path.join(pki, `${name}.pem`));
 const url = (host: string, ca: string) => `postgresql://genos:${PASSWORD}@${host}:${port}/postgres?sslmode=verify-full&sslrootcert=${path.join(pki, ca)}`;

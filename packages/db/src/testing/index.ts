@@ -6,3 +6,4 @@ export { registerTestHost } from './register-test-host.ts';
 export { freshTestState, TEST_INSTANCE_PREFIX, TEST_LABEL, TEST_STATE_ROOT, type FreshTestState } from './fresh-test-state.ts';
 export { createWorkerTestBed, type WorkerTestBed } from './worker-test-bed.ts';
 export { listenForGuacd, type GuacdSocket } from './guacd-socket.ts';
+export { freePort } from './free-port.ts';

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { answerOpsRequest, checkReadiness, hasScope, OPS_PATHS, type Readiness } from '@genos/core';
+import { answerOpsRequest, checkReadiness, hasScope, reportReadiness, OPS_PATHS, type Readiness } from '@genos/core';
 import type { PrismaClient } from '@genos/db';
 import { guacdHandshake, type GuacdHop } from '@genos/db/remote-hops';
 import { authenticateApiToken } from '../auth/api-tokens';
@@ -32,10 +32,7 @@ export function createWebOps(opts: WebOpsOptions) {
         { name: 'guacd', check: () => guacdHandshake(opts.guacd, opts.timeoutMs) },
       ],
     });
-    for (const [name, s] of Object.entries(r.checks)) {
-      metrics.dependencyUp.set({ dependency: name }, s.status === 'up' ? 1 : 0);
-      metrics.dependencyLatency.set({ dependency: name }, s.latencyMs / 1000);
-    }
+    reportReadiness(r, { up: metrics.dependencyUp, seconds: metrics.dependencyLatency });
     return r;
   };
   const collect = async () => {

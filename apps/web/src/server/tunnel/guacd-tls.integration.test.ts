@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshTestState, type FreshTestState } from '@genos/db/testing';
+import { freshTestState, type FreshTestState, freePort } from '@genos/db/testing';
 import { openGuacdEndpoint } from './guacd-endpoint';
 
 /**
@@ -18,14 +18,6 @@ let port: number;
 let caPem: Buffer;
 let otherCaPem: Buffer;
 const NAME = 'guacd.genos.test';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
 
 function makeCa(dir: string, name: string) {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-keyout', path.join(dir, `${name}.key`), '-out', path.join(dir, `${name}.pem`)], { stdio: 'ignore' });
