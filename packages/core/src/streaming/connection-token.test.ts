@@ -38,7 +38,7 @@ describe('tunnel settings per protocol', () => {
   it('signs RDP in as the desktop user over TLS, without sound; VNC gets neither', () => {
     const rdp = tunnelSettingsFor({ protocol: 'rdp', host: '127.0.0.1', port: 4000, username: 'genos', password: 'pw123456' }, { width: 1280, height: 800 }, { serverLayout: 'de-de-qwertz' });
     expect(rdp.type).toBe('rdp');
-    expect(rdp.settings).toMatchObject({ hostname: '127.0.0.1', port: '4000', username: 'genos', password: 'pw123456', security: 'tls', 'ignore-cert': 'true', 'disable-audio': 'true', 'server-layout': 'de-de-qwertz' });
+    expect(rdp.settings).toMatchObject({ hostname: '127.0.0.1', port: '4000', username: 'genos', password: 'pw123456', security: 'tls', 'ignore-cert': 'true', 'disable-audio': 'true', 'disable-copy': 'true', 'disable-paste': 'true', 'server-layout': 'de-de-qwertz' });
     const vnc = tunnelSettingsFor({ protocol: 'vnc', host: '127.0.0.1', port: 4001, password: 'pw123456' }, { width: 1280, height: 800 }, { serverLayout: 'de-de-qwertz' });
     expect(vnc.type).toBe('vnc');
     expect(vnc.settings).not.toHaveProperty('security');

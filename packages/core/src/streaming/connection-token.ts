@@ -112,13 +112,18 @@ const VNC_SETTINGS = { encodings: 'raw' };
  * RDP to the desktop's xrdp: TLS only (xrdp makes a key per environment, so
  * there is no certificate to pin: the hop is loopback to a socket only this
  * host can open), the desktop user and its per-environment password, and no
- * sound channel (xrdp's needs a session manager the sandbox does not run).
+ * sound or clipboard channel: both need xrdp's session manager (chansrv),
+ * which the sandbox does not run. With the clipboard channel open, guacd's
+ * first (empty) format list made xrdp log "Memory exhausted allocating 0
+ * bytes for clip buffer" and fail the channel on every connection.
  */
 function rdpSettings(endpoint: DisplayEndpoint, serverLayout?: ServerLayout): Record<string, string> {
   return {
     security: 'tls',
     'ignore-cert': 'true',
     'disable-audio': 'true',
+    'disable-copy': 'true',
+    'disable-paste': 'true',
     ...(endpoint.username ? { username: endpoint.username } : {}),
     ...(serverLayout ? { 'server-layout': serverLayout } : {}),
   };
