@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { createPrismaClient } from '@genos/db';
-import { createUser, docker, nonBackgroundShare, openSignedIn, removeLeftoversAfterFailure, terminateInView } from './helpers';
+import { createUser, docker, nonBackgroundShare, openSignedIn, removeLeftoversAfterFailure, removeLeftoversAfterFailedFile, terminateInView } from './helpers';
 
 // An admin adds a Debian package the built-in catalog does not have (dclock, a
 // small X clock), builds its image watching the live log reach "ready"; a user
@@ -23,6 +23,7 @@ test.beforeAll(async () => {
 
 // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructured fixtures argument
 test.afterEach(async ({}, testInfo) => removeLeftoversAfterFailure(testInfo));
+test.afterAll(removeLeftoversAfterFailedFile);
 
 test('an admin adds an application, builds its image with a live log, and a user gets it on a desktop', async ({ browser }, testInfo) => {
   const admin = await openSignedIn(browser, ADMIN);

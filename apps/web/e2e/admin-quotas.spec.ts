@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createAdmin, createUser, docker, openSignedIn, removeLeftoversAfterFailure, terminateInView } from './helpers';
+import { createAdmin, createUser, docker, openSignedIn, removeLeftoversAfterFailure, removeLeftoversAfterFailedFile, terminateInView } from './helpers';
 
 // An admin lowers a user's quota to one environment on the Quotas page; the user,
 // who already has one, is refused a second with a message naming the limit.
@@ -13,6 +13,7 @@ test.beforeAll(async () => {
 
 // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructured fixtures argument
 test.afterEach(async ({}, testInfo) => removeLeftoversAfterFailure(testInfo));
+test.afterAll(removeLeftoversAfterFailedFile);
 
 test('an admin lowers a quota to 1 environment and the user is refused a second one with the limit named', async ({ browser }) => {
   const user = await openSignedIn(browser, USER);

@@ -92,13 +92,28 @@ export const E2E_INSTANCE: string =
     throw new Error('E2E_INSTANCE is not set: run the e2e suite with -c apps/web/playwright.config.ts');
   })();
 
+let failedInThisFile = false;
+
 /**
  * For test.afterEach, and only after a failure: remove what a half-finished
  * run left, so one failure does not cascade. A passing run must clean up by
- * itself (the leftovers check).
+ * itself (the leftovers check). A test that ran into its own timeout leaves
+ * its hooks no time of their own, so this one asks for a minute more, and
+ * removeLeftoversAfterFailedFile (afterAll, its own timeout) tries again.
  */
 export async function removeLeftoversAfterFailure(testInfo: TestInfo): Promise<void> {
   if (testInfo.status === testInfo.expectedStatus) return;
+  failedInThisFile = true;
+  testInfo.setTimeout(testInfo.timeout + 60_000);
+  await removeInstanceLeftovers();
+}
+
+/** For test.afterAll: once a test of this file failed, nothing of this run's may stay behind it. */
+export async function removeLeftoversAfterFailedFile(): Promise<void> {
+  if (failedInThisFile) await removeInstanceLeftovers();
+}
+
+async function removeInstanceLeftovers(): Promise<void> {
   for (const c of await docker.listContainers({ all: true, filters: { label: [`genos.instance=${E2E_INSTANCE}`] } })) {
     await docker.getContainer(c.Id).remove({ force: true });
   }

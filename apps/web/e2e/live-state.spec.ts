@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createUser, docker, removeLeftoversAfterFailure, signIn, terminateInView } from './helpers';
+import { createUser, docker, removeLeftoversAfterFailure, removeLeftoversAfterFailedFile, signIn, terminateInView } from './helpers';
 
 const EMAIL = 'e2e-live@genos.test';
 const PASSWORD = 'e2e-live-password-1234';
@@ -11,6 +11,7 @@ test.beforeAll(async () => {
 // Only after a failure: remove what a half-finished run left (see sentence-to-desktop.spec.ts).
 // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructured fixtures argument
 test.afterEach(async ({}, testInfo) => removeLeftoversAfterFailure(testInfo));
+test.afterAll(removeLeftoversAfterFailedFile);
 
 test('the environment view follows the state over server-sent events, not by polling', async ({ page }) => {
   // Every tRPC call the page makes: batched calls name their procedures in the path.

@@ -3,7 +3,7 @@ import argon2 from 'argon2';
 import { expect, test } from '@playwright/test';
 import { DEFAULT_SPEC } from '@genos/core';
 import { createPrismaClient } from '@genos/db';
-import { createUser, nonBackgroundShare, removeLeftoversAfterFailure, signIn, terminateInView } from './helpers';
+import { createUser, nonBackgroundShare, removeLeftoversAfterFailure, removeLeftoversAfterFailedFile, signIn, terminateInView } from './helpers';
 
 const EMAIL = 'e2e-rec-user@genos.test';
 const PASSWORD = 'e2e-rec-password-1234';
@@ -26,6 +26,7 @@ test.beforeAll(async () => {
 // Only after a failure: remove what a half-finished run left (see sentence-to-desktop.spec.ts).
 // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructured fixtures argument
 test.afterEach(async ({}, testInfo) => removeLeftoversAfterFailure(testInfo));
+test.afterAll(removeLeftoversAfterFailedFile);
 
 test('a team with recording on: a session is recorded, and an admin plays it back and seeks', async ({ page, browser }) => {
   await signIn(page, EMAIL, PASSWORD);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
-import { changedShare, createUser, docker, existsInDesktop, nonBackgroundShare, removeLeftoversAfterFailure, signIn, terminateInView } from './helpers';
+import { changedShare, createUser, docker, existsInDesktop, nonBackgroundShare, removeLeftoversAfterFailure, removeLeftoversAfterFailedFile, signIn, terminateInView } from './helpers';
 
 const EMAIL = 'e2e-user@genos.test';
 const PASSWORD = 'e2e-password-1234';
@@ -13,6 +13,7 @@ test.beforeAll(async () => {
 // does not cascade. A passing run must clean up by itself (the leftovers check).
 // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructured fixtures argument
 test.afterEach(async ({}, testInfo) => removeLeftoversAfterFailure(testInfo));
+test.afterAll(removeLeftoversAfterFailedFile);
 
 test('a sentence becomes a live desktop, takes keyboard input, and is removed on terminate', async ({ page }, testInfo) => {
   await page.goto('/');

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { changedShare, createUser, nonBackgroundShare, removeLeftoversAfterFailure, signIn, terminateInView } from './helpers';
+import { changedShare, createUser, nonBackgroundShare, removeLeftoversAfterFailure, removeLeftoversAfterFailedFile, signIn, terminateInView } from './helpers';
 
 const EMAIL = 'e2e-share-owner@genos.test';
 const PASSWORD = 'e2e-share-password-1234';
@@ -11,6 +11,7 @@ test.beforeAll(async () => {
 // Only after a failure: remove what a half-finished run left (see sentence-to-desktop.spec.ts).
 // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructured fixtures argument
 test.afterEach(async ({}, testInfo) => removeLeftoversAfterFailure(testInfo));
+test.afterAll(removeLeftoversAfterFailedFile);
 
 async function launchDesktop(page: Page) {
   await signIn(page, EMAIL, PASSWORD);

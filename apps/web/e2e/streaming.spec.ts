@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import WebSocket from 'ws';
 import { createPrismaClient } from '@genos/db';
-import { changedShare, createUser, docker, nonBackgroundShare, readInDesktop, removeLeftoversAfterFailure, signIn, terminateInView } from './helpers';
+import { changedShare, createUser, docker, nonBackgroundShare, readInDesktop, removeLeftoversAfterFailure, removeLeftoversAfterFailedFile, signIn, terminateInView } from './helpers';
 
 // The thin client around the live desktop: clipboard both ways and the team
 // policy, scaling to the window, reconnecting after guacd restarts, and a
@@ -18,6 +18,7 @@ test.beforeAll(async () => {
 
 // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructured fixtures argument
 test.afterEach(async ({}, testInfo) => removeLeftoversAfterFailure(testInfo));
+test.afterAll(removeLeftoversAfterFailedFile);
 
 /** Signs in, launches an xterm desktop from a sentence, waits for the live display. Returns the environment id. */
 async function launchDesktop(page: Page): Promise<string> {
