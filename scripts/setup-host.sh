@@ -22,11 +22,12 @@ BULLSEYE_PIN=/etc/apt/preferences.d/genos-bullseye
 # runsc (gVisor, bookworm main) is the hardened profile's runtime.
 # bubblewrap and socat: guacd's sandbox and its socket relay (start-guacd.sh).
 # restic and postgresql-client (psql): backups (apps/worker/src/backup).
+# gocryptfs (FUSE; /dev/fuse): home volumes encrypted at rest (apps/worker/src/security/encrypted-home.ts).
 # prometheus (with promtool): the alert rules' checks and the scrape test (deploy/prometheus); never started as a service here.
 # caddy: the HTTPS front door when GENOS_PUBLIC_URL is set (run-stack.sh); libnss3-tools (certutil): the
 # e2e browser trusts Caddy's local CA through its own NSS database, as a user's browser would.
 # docker-compose (1.29): deploy/compose's test starts the compose stack (apps/worker/src/deploy-compose.integration.test.ts).
-HOST_PKGS=(docker.io debootstrap chromium ca-certificates iproute2 iptables
+HOST_PKGS=(docker.io debootstrap chromium ca-certificates iproute2 iptables gocryptfs
   procps passwd util-linux tar runsc bubblewrap socat restic postgresql-client
   prometheus caddy libnss3-tools docker-compose)
 # guacd is not in Debian 12; these come from Debian 11 (see platform facts).

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import Dockerode from 'dockerode';
-import { createWorkInProgress, guacdAdvisory, reapHosts, reconcileHost, recordHostSample, refillPools, registerHost, scheduleQueued } from '@genos/core';
+import { createWorkInProgress, guacdAdvisory, homeVolumeKey, reapHosts, reconcileHost, recordHostSample, refillPools, registerHost, scheduleQueued } from '@genos/core';
 import { createBoss, createPrismaClient, createPrismaStore, bossEnqueue, ensureHostQueues, ensurePoolOwner, ensureQueues, recordImage } from '@genos/db';
 import { HOST_LABEL, INSTANCE_LABEL } from './docker/container-config';
 import { createDockerDriver } from './docker/docker-driver';
@@ -25,6 +25,7 @@ import { createWorkerMetrics } from './ops/worker-metrics';
 import { prismaBackupRuns } from '@genos/db/backup';
 import { backupContext } from './backup/backup-context';
 import { startScheduledBackups } from './backup/scheduled-backups';
+import { keyServiceFor } from '@genos/db/keys';
 
 /** Refuses to start with a clear message (no stack trace) and a non-zero exit. */
 function fatal(message: string): never {
@@ -46,6 +47,8 @@ const prisma = createPrismaClient(env.DATABASE_URL);
 const boss = createBoss(env.DATABASE_URL);
 boss.on('error', (err) => log.error({ err }, 'queue error'));
 const docker = new Dockerode({ socketPath: env.DOCKER_SOCKET });
+// Home volumes are gocryptfs directories, each under its owner's own data key (every use audited).
+const homeKeyService = env.GENOS_KEK_FILE ? keyServiceFor({ prisma, kekFile: env.GENOS_KEK_FILE }).keys : null;
 // On everything this worker makes (Docker and libvirt alike): its instance and its host.
 const labels = { [INSTANCE_LABEL]: env.GENOS_INSTANCE, [HOST_LABEL]: env.GENOS_HOST_NAME };
 const dockerDriver = createDockerDriver({
@@ -54,6 +57,7 @@ const dockerDriver = createDockerDriver({
   labels,
   onImageReady: (img) => recordImage(prisma, { ...img, status: 'ready' }),
   guacdUser: env.GENOS_GUACD_USER,
+  homeKeys: homeKeyService ? (ownerId) => homeVolumeKey({ keys: homeKeyService, ownerId, actor: { kind: 'worker' } }) : undefined,
 });
 // VMs (spec.runtime 'vm') through libvirt when this host has KVM; containers stay on the Docker driver.
 const vmDriver = await libvirtDriverIfAvailable({

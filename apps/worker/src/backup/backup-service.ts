@@ -154,7 +154,7 @@ export async function restoreBackup(ctx: BackupContext, opts: { snapshot?: strin
         const busy = await tablesWithData(ctx.databaseUrl);
         const full: string[] = [];
         for (const src of manifest.sources) {
-          const at = await currentPlace(ctx, src);
+          const at = await currentPlace(ctx, src, path.join(scratch, src.path));
           if (at && (src.role === 'home' || src.role === 'recordings' || src.role === 'transfer') && !(await isEmptyDir(at))) full.push(at);
         }
         if (busy.length || full.length) {
@@ -163,7 +163,7 @@ export async function restoreBackup(ctx: BackupContext, opts: { snapshot?: strin
         }
       }
       const targets = [];
-      for (const s of manifest.sources) targets.push({ source: s, from: path.join(scratch, s.path), to: await placeFor(ctx, s) });
+      for (const s of manifest.sources) targets.push({ source: s, from: path.join(scratch, s.path), to: await placeFor(ctx, s, path.join(scratch, s.path)) });
       await restoreDatabase({ url: ctx.databaseUrl, dir: dbDir, database: manifest.database });
       const restored: RestoreResult['sources'] = [];
       for (const t of targets) {

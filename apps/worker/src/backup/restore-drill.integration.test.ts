@@ -5,7 +5,7 @@ import Dockerode from 'dockerode';
 import { generate } from 'otplib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { auditThrough, DEFAULT_SPEC, sealTotpSecret, type EnvironmentSpec } from '@genos/core';
+import { auditThrough, DEFAULT_SPEC, homeVolumeKey, sealTotpSecret, type EnvironmentSpec } from '@genos/core';
 import { createPrismaStore } from '@genos/db';
 import { keyServiceFor } from '@genos/db/keys';
 import { createTestDatabase, freshTestState, type FreshTestState, type TestDatabase } from '@genos/db/testing';
@@ -14,7 +14,7 @@ import { SlidingWindow } from '../../../web/src/server/auth/throttle';
 import { newTotpSecret } from '../../../web/src/server/auth/totp';
 import { createDockerDriver } from '../docker/docker-driver';
 import { ensureBaseImage } from '../images/build-base-image';
-import { ensureHomeVolume, homeVolumeName } from '../security/home-volume';
+import { cipherDirOf, encryptedHomes } from '../security/encrypted-home';
 import { backupContext, type BackupSettings } from './backup-context';
 import { createBackup, listBackups, restoreBackup } from './backup-service';
 
@@ -80,13 +80,21 @@ describe('restore drill', () => {
       ],
     });
     const env = await p.environment.create({ data: { name: 'thesis desktop', spec: { name: 'thesis desktop', persistence: { homeVolume: true } }, state: 'terminated', ownerId: ann.id, teamId: team.id } });
-    await ensureHomeVolume(docker, ann.id, state1.labels);
-    cleanups.push(() => docker.getVolume(homeVolumeName(ann.id)).remove());
-    const home = (await docker.getVolume(homeVolumeName(ann.id)).inspect()).Mountpoint;
-    await fs.mkdir(path.join(home, 'Documents'), { recursive: true });
+    // Ann's encrypted home, written through its plaintext view as her desktop would (then unmounted).
+    const homes1 = encryptedHomes({ stateDir: state1.stateDir, keyFor: (ownerId) => homeVolumeKey({ keys, ownerId, actor: { kind: 'system' } }), docker });
+    await homes1.ensure(ann.id);
+    const home = await homes1.prepare('drill-seed');
+    cleanups.push(() => homes1.release('drill-seed'));
+    await homes1.mount(ann.id, 'drill-seed');
     const thesis = Buffer.from('chapter 1: why backups matter\n'.repeat(2000));
-    await fs.writeFile(path.join(home, 'Documents', 'thesis.md'), thesis);
-    await fs.chown(path.join(home, 'Documents', 'thesis.md'), 1000, 1000);
+    try {
+      await fs.mkdir(path.join(home, 'Documents'));
+      await fs.writeFile(path.join(home, 'Documents', 'thesis.md'), thesis);
+      await fs.chown(path.join(home, 'Documents'), 1000, 1000);
+      await fs.chown(path.join(home, 'Documents', 'thesis.md'), 1000, 1000);
+    } finally {
+      await homes1.release('drill-seed');
+    }
     await fs.mkdir(path.join(state1.stateDir, 'recordings'), { recursive: true, mode: 0o700 });
     const recordingFile = path.join(state1.stateDir, 'recordings', `${env.id}-1`);
     const recordingBytes = Buffer.from('4.size,1.0,4.1024,3.768;'.repeat(5000));
@@ -99,11 +107,12 @@ describe('restore drill', () => {
     const settings1 = await settingsFor(db1, state1, repo);
     const made = await createBackup(backupContext(settings1, p), { trigger: 'manual', actor: { kind: 'system' } });
     const repoBytes = Number((await import('node:child_process')).execFileSync('du', ['-sb', repo]).toString().split('\t')[0]);
+    // The home in the backup is its cipher directory: no home file in the clear, even inside restic.
+    expect(made.manifest.sources.filter((s) => s.role === 'home')).toEqual([expect.objectContaining({ path: cipherDirOf(state1.stateDir, ann.id), owner: ann.id })]);
 
-    // --- the disaster: database, state dir and home volume gone --------------
+    // --- the disaster: database and state dir (with the encrypted homes) gone --
     await db1.drop();
     await state1.remove();
-    await docker.getVolume(homeVolumeName(ann.id)).remove();
 
     // --- restore into an empty database and a new state dir ----------------
     const db2 = await createTestDatabase();
@@ -135,20 +144,20 @@ describe('restore drill', () => {
     const rec = await q.recording.findFirstOrThrow({ where: { environmentId: env.id } });
     expect(Number(rec.bytes)).toBe(recordingBytes.length);
     expect(await fs.readFile(path.join(state2.stateDir, 'recordings', path.basename(rec.path)))).toEqual(recordingBytes);
-    const home2 = (await docker.getVolume(homeVolumeName(ann.id)).inspect()).Mountpoint;
-    const thesisBack = path.join(home2, 'Documents', 'thesis.md');
-    expect(await fs.readFile(thesisBack)).toEqual(thesis);
-    expect((await fs.stat(thesisBack)).uid).toBe(1000);
-    expect((await docker.getVolume(homeVolumeName(ann.id)).inspect()).Labels).toMatchObject({ 'genos.owner': ann.id, 'genos.instance': state2.instance });
+    // Back as ciphertext (gocryptfs.conf and all), owned by the desktop user; only the restored data key opens it.
+    const home2 = cipherDirOf(state2.stateDir, ann.id);
+    expect(await fs.readdir(home2)).toEqual(expect.arrayContaining(['gocryptfs.conf', 'gocryptfs.diriv']));
+    expect((await fs.stat(home2)).uid).toBe(1000);
 
     // Ann's next desktop on the restored deployment opens her old home.
     await ensureBaseImage({ docker });
-    const driver = createDockerDriver({ docker, stateDir: state2.stateDir, labels: state2.labels });
+    const keys2 = keyServiceFor({ prisma: q, kekFile: process.env.GENOS_KEK_FILE! }).keys;
+    const driver = createDockerDriver({ docker, stateDir: state2.stateDir, labels: state2.labels, homeKeys: (ownerId) => homeVolumeKey({ keys: keys2, ownerId, actor: { kind: 'worker' } }) });
     const spec: EnvironmentSpec = { ...DEFAULT_SPEC, resources: { ...DEFAULT_SPEC.resources, memoryMiB: 256, cpu: 0.5 }, persistence: { homeVolume: true } };
     const environmentId = `drill${Date.now().toString(36)}`;
     const { runtimeRef } = await driver.create({ environmentId, spec, ownerId: ann.id });
     cleanups.push(() => driver.terminate({ environmentId, runtimeRef }));
     await driver.start(runtimeRef);
-    expect(await sh(runtimeRef, 'id -u; sha256sum < ~/Documents/thesis.md | cut -d" " -f1')).toBe(`1000\n${createHash('sha256').update(thesis).digest('hex')}\n`);
+    expect(await sh(runtimeRef, 'id -u; stat -c %u ~/Documents/thesis.md; sha256sum < ~/Documents/thesis.md | cut -d" " -f1')).toBe(`1000\n1000\n${createHash('sha256').update(thesis).digest('hex')}\n`);
   });
 });

@@ -11,6 +11,8 @@ export const HOST_LABEL = 'genos.host';
 /** Each egress environment gets its own bridge: no route to other environments. */
 export const networkName = (environmentId: string) => `genos-net-${environmentId}`;
 export const DISPLAY_MOUNT = '/run/genos/display';
+/** On a desktop with an encrypted home: whose home its start mounts (security/encrypted-home.ts). */
+export const HOME_OWNER_LABEL = 'genos.home-owner';
 /** The file-transfer folder: the web app writes uploads into its host side and reads downloads from it. */
 export const TRANSFER_MOUNT = '/home/genos/Transfer';
 /**
@@ -48,8 +50,11 @@ export function containerConfig(opts: {
   socketDir: string;
   vncPassword?: string;
   labels?: Record<string, string>;
-  /** The owner's named home volume (spec.persistence.homeVolume): mounted at /home/genos instead of the tmpfs. */
-  homeVolume?: string;
+  /**
+   * The owner's encrypted home (spec.persistence.homeVolume): the environment's own host
+   * mountpoint, where the plaintext view is mounted at start, bound at /home/genos instead of the tmpfs.
+   */
+  home?: { ownerId: string; mountpoint: string };
   /** This environment's own transfer folder on the host (bind-mounted at TRANSFER_MOUNT). */
   transferDir?: string;
   /** Network mode team: the team whose private network it joins. */
@@ -78,17 +83,18 @@ export function containerConfig(opts: {
       // tor: every app is pointed at the gateway; nothing else is reachable anyway.
       ...(spec.network.mode === 'tor' ? torProxyEnv() : []),
     ],
-    Labels: { [MANAGED_LABEL]: 'true', [ENV_LABEL]: opts.environmentId, ...opts.labels },
+    Labels: { [MANAGED_LABEL]: 'true', [ENV_LABEL]: opts.environmentId, ...(opts.home ? { [HOME_OWNER_LABEL]: opts.home.ownerId } : {}), ...opts.labels },
     StopTimeout: 2,
     HostConfig: {
       ...sandboxHostConfig(),
       Tmpfs: {
         '/tmp': 'rw,nosuid,nodev,size=512m',
-        ...(opts.homeVolume
+        ...(opts.home
           ? {}
           : { '/home/genos': `rw,nosuid,nodev,size=${Math.max(256, spec.resources.diskGiB * 256)}m,uid=${DESKTOP_UID},gid=${DESKTOP_UID}` }),
       },
-      ...(opts.homeVolume ? { Mounts: [{ Type: 'volume' as const, Source: opts.homeVolume, Target: '/home/genos', ReadOnly: false }] } : {}),
+      // A bind Mount (unlike Binds) never creates a missing source: no mountpoint, no start.
+      ...(opts.home ? { Mounts: [{ Type: 'bind' as const, Source: opts.home.mountpoint, Target: '/home/genos', ReadOnly: false }] } : {}),
       Binds: [`${opts.socketDir}:${DISPLAY_MOUNT}`, ...(opts.transferDir ? [`${opts.transferDir}:${TRANSFER_MOUNT}:rw`] : [])],
       NetworkMode: networkModeFor(spec.network.mode, opts.environmentId, opts.teamId),
       Memory: memory,

@@ -17,8 +17,8 @@ import { createTorPath, removeTorPath } from './network/tor-gateway';
 import { removeOrphanFirewallChains } from './network/firewall';
 import { ensureTeamNetwork, removeEmptyTeamNetworks, removeTeamNetworkIfEmpty, teamNetworksOf, withTeamNetwork } from './network/team-network';
 import { environmentOfNetwork, GATEWAY_FOR_LABEL, teamNetworkName } from './network/names';
-import { ensureHomeVolume } from '../security/home-volume';
-import { containerConfig, containerName, DESKTOP_UID, ENV_LABEL, environmentIdOf, MANAGED_LABEL, PROTOCOL_ENV, VNC_PASSWORD_ENV } from './container-config';
+import { encryptedHomes, type HomeKeySource } from '../security/encrypted-home';
+import { containerConfig, containerName, DESKTOP_UID, ENV_LABEL, environmentIdOf, HOME_OWNER_LABEL, MANAGED_LABEL, PROTOCOL_ENV, VNC_PASSWORD_ENV } from './container-config';
 
 
 export interface DockerDriverOptions {
@@ -37,6 +37,11 @@ export interface DockerDriverOptions {
    * each desktop's sockets itself. null, or a user this host lacks: loopback bridges.
    */
   guacdUser?: string | null;
+  /**
+   * The data key of a user's home volume (the key service's 'home-volume' key): homes are
+   * gocryptfs directories under the state dir. Without it a desktop with a home volume is refused.
+   */
+  homeKeys?: HomeKeySource;
 }
 
 export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & { bridges: DisplayBridges; socketDirFor(id: string): string } {
@@ -48,6 +53,7 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
   const transferDirFor = (environmentId: string) => path.join(opts.stateDir, 'transfer', environmentId);
   // Image ids already reported: the catalog hears of each image once per process, not on every create.
   const reported = new Set<string>();
+  const homes = encryptedHomes({ stateDir: opts.stateDir, keyFor: opts.homeKeys, docker });
 
   return {
     kind: 'docker',
@@ -81,10 +87,15 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       await fs.lchown(transferDir, DESKTOP_UID, DESKTOP_UID);
       if (spec.network.mode === 'egress') await createEgressNetwork(docker, environmentId, opts.labels);
       if (spec.network.mode === 'tor') await createTorPath(docker, { environmentId, labels: opts.labels, egress: opts.torGatewayEgress, onProgress });
-      const homeVolume = spec.persistence.homeVolume && ownerId ? await ensureHomeVolume(docker, ownerId, opts.labels) : undefined;
+      // The encrypted home is made (or an old plain volume moved into it) now; it is mounted only at start.
+      let home: { ownerId: string; mountpoint: string } | undefined;
+      if (spec.persistence.homeVolume && ownerId) {
+        await homes.ensure(ownerId);
+        home = { ownerId, mountpoint: await homes.prepare(environmentId) };
+      }
       // VNC passwords are at most 8 characters; 48 random bits, on top of loopback-only and the token.
       const vncPassword = randomBytes(6).toString('base64url');
-      const config = containerConfig({ environmentId, spec, image: tag, socketDir, vncPassword, labels: opts.labels, homeVolume, transferDir, teamId });
+      const config = containerConfig({ environmentId, spec, image: tag, socketDir, vncPassword, labels: opts.labels, home, transferDir, teamId });
       let container: Dockerode.Container;
       if (spec.network.mode === 'team' && teamId) {
         // Joined under the team network's lock: its removal (last member gone) cannot run in between.
@@ -98,8 +109,24 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
     },
 
     async start(runtimeRef) {
-      // 304: already started (a redelivered job).
-      await ignoreStatus(docker.getContainer(runtimeRef).start(), [304]);
+      const container = docker.getContainer(runtimeRef);
+      const info = await container.inspect();
+      const owner = info.Config.Labels?.[HOME_OWNER_LABEL];
+      // Running or paused already (a redelivered job): its home is in its own mount namespace.
+      if (!owner || info.State.Running || info.State.Paused) {
+        // 304: already started.
+        await ignoreStatus(container.start(), [304]);
+        return;
+      }
+      const environmentId = info.Config.Labels?.[ENV_LABEL] ?? environmentIdOf(runtimeRef);
+      await homes.mount(owner, environmentId);
+      try {
+        await ignoreStatus(container.start(), [304]);
+      } finally {
+        // Started: the container holds its own reference to the mount, which lives as long as it
+        // does. Failed: nothing may stay decrypted. Either way the host no longer sees the plaintext.
+        await homes.detach(environmentId);
+      }
     },
 
     async suspend(runtimeRef) {
@@ -124,6 +151,8 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       // Folders the desktop wrote: removed without following anything it planted there.
       await removeDisplayFolder(opts.stateDir, environmentId);
       await removeDesktopTree(transferDirFor(environmentId));
+      // Its decrypted home: unmounted if a crash left it mounted, its gocryptfs ended, the mountpoint removed.
+      await homes.release(environmentId);
     },
 
     async inspect(runtimeRef): Promise<RuntimeStatus> {
@@ -154,6 +183,8 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       const leftovers = [
         ...(await docker.listNetworks({ filters: { label } })).map((n) => environmentOfNetwork(n.Name)),
         ...containers.map((c) => c.Labels?.[GATEWAY_FOR_LABEL]),
+        // Home mountpoints (a crash after create made one, or before terminate removed it).
+        ...(await homes.leftovers()),
       ];
       for (const id of leftovers) {
         if (!id || seen.has(id)) continue;
@@ -168,6 +199,7 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       // Firewall chains whose network is gone (a crash between removing the two): nobody else would remove them.
       const networks = await docker.listNetworks({ filters: { name: ['genos-'] } });
       await removeOrphanFirewallChains(new Set(networks.map((n) => n.Name)));
+      await homes.sweep();
     },
 
     async displayEndpoint(runtimeRef, o) {

@@ -1,18 +1,22 @@
-// Home volumes against the real Docker engine: one named volume per user,
-// kept across terminate, mounted into that user's next environment only.
+// Home volumes against the real Docker engine: one encrypted home per user
+// (encrypted-home.integration.test.ts tests the encryption itself), kept
+// across terminate, mounted into that user's next environment only.
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SPEC, type EnvironmentSpec } from '@genos/core';
-import { freshTestState } from '@genos/db/testing';
-import { INSTANCE_LABEL } from '../docker/container-config';
+import { DEFAULT_SPEC, homeVolumeKey, type EnvironmentSpec } from '@genos/core';
+import { keyServiceFor } from '@genos/db/keys';
+import { createTestDatabase, freshTestState } from '@genos/db/testing';
 import { createDockerDriver } from '../docker/docker-driver';
 import { ensureBaseImage } from '../images/build-base-image';
+import { cipherDirOf, isCipherDir } from './encrypted-home';
 import { homeVolumeName, removeHomeVolume } from './home-volume';
 
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 // A state dir and an instance of this run's own, removed at the end.
 const state = await freshTestState('home-volume');
-const driver = createDockerDriver({ docker, stateDir: state.stateDir, labels: state.labels });
+const db = await createTestDatabase();
+const { keys } = keyServiceFor({ prisma: db.prisma, kekFile: process.env.GENOS_KEK_FILE! });
+const driver = createDockerDriver({ docker, stateDir: state.stateDir, labels: state.labels, homeKeys: (ownerId) => homeVolumeKey({ keys, ownerId, actor: { kind: 'worker' } }) });
 const stamp = Date.now().toString(36);
 const alice = `alice${stamp}`;
 const bob = `bob${stamp}`;
@@ -50,6 +54,7 @@ afterAll(async () => {
     for (const owner of [alice, bob, squatter]) await removeHomeVolume(docker, owner);
   } finally {
     await state.remove();
+    await db.drop();
   }
 });
 
@@ -58,19 +63,19 @@ describe('home volumes', () => {
     const first = await up(`hv${stamp}1`, alice);
     expect(await sh(first, 'echo kept > ~/notes.txt && stat -c %u:%g ~ && findmnt -no TARGET /home/genos || grep " /home/genos " /proc/mounts')).toMatch(/1000:1000/);
     await driver.terminate(made.pop()!);
-    const vol = await docker.getVolume(homeVolumeName(alice)).inspect();
-    expect(vol.Labels).toMatchObject({ 'genos.managed': 'true', 'genos.owner': alice, [INSTANCE_LABEL]: state.instance });
+    expect(await isCipherDir(cipherDirOf(state.stateDir, alice))).toBe(true);
     const second = await up(`hv${stamp}2`, alice);
     expect(await sh(second, 'cat ~/notes.txt')).toBe('kept\n');
     const info = await docker.getContainer(second).inspect();
-    expect(info.Mounts.find((m) => m.Destination === '/home/genos')).toMatchObject({ Type: 'volume', Name: homeVolumeName(alice) });
+    expect(info.Mounts.find((m) => m.Destination === '/home/genos')).toMatchObject({ Type: 'bind', Source: `${state.stateDir}/home-mounts/hv${stamp}2` });
   });
 
   it("another user gets a home of their own and never sees the first user's files", async () => {
     const other = await up(`hv${stamp}3`, bob);
     expect(await sh(other, 'ls -A ~; cat ~/notes.txt 2>&1')).toMatch(/No such file/);
     const info = await docker.getContainer(other).inspect();
-    expect(info.Mounts.find((m) => m.Destination === '/home/genos')?.Name).toBe(homeVolumeName(bob));
+    expect(info.Mounts.find((m) => m.Destination === '/home/genos')?.Source).toBe(`${state.stateDir}/home-mounts/hv${stamp}3`);
+    expect(await isCipherDir(cipherDirOf(state.stateDir, bob))).toBe(true);
   });
 
   it('refuses a same-named volume that is not GenOS\u2019s home of that user, and a home without an owner', async () => {

@@ -3,3 +3,4 @@ export * from './audit-through';
 export * from './rotate-key-encryption-key';
 export * from './user-secrets';
 export * from './audited-keys';
+export * from './home-volume-keys';

@@ -66,14 +66,16 @@ describe('network modes and home volume in the container config', () => {
     expect((c.Env ?? []).filter((e) => /proxy/i.test(e))).toEqual([]);
   });
 
-  it('home volume: the named volume replaces the tmpfs home; no other host path appears', () => {
-    const c = containerConfig({ ...base, spec: { ...DEFAULT_SPEC, persistence: { homeVolume: true } }, homeVolume: 'genos-home-u1' });
+  it("home volume: the encrypted home's mountpoint replaces the tmpfs home; no other host path appears", () => {
+    const c = containerConfig({ ...base, spec: { ...DEFAULT_SPEC, persistence: { homeVolume: true } }, home: { ownerId: 'u1', mountpoint: '/var/lib/genos/x/home-mounts/abc' } });
     expect(c.HostConfig?.Tmpfs?.['/home/genos']).toBeUndefined();
     expect(c.HostConfig?.Tmpfs?.['/tmp']).toBeDefined();
-    expect(c.HostConfig?.Mounts).toEqual([{ Type: 'volume', Source: 'genos-home-u1', Target: '/home/genos', ReadOnly: false }]);
+    expect(c.HostConfig?.Mounts).toEqual([{ Type: 'bind', Source: '/var/lib/genos/x/home-mounts/abc', Target: '/home/genos', ReadOnly: false }]);
+    expect(c.Labels?.['genos.home-owner']).toBe('u1');
     expect(c.HostConfig?.Binds).toEqual(['/var/lib/genos/x/displays/abc:/run/genos/display']);
     const plain = containerConfig({ ...base, spec: DEFAULT_SPEC });
     expect(plain.HostConfig?.Mounts).toBeUndefined();
+    expect(plain.Labels?.['genos.home-owner']).toBeUndefined();
     expect(plain.HostConfig?.Tmpfs?.['/home/genos']).toMatch(/uid=1000/);
   });
 });
