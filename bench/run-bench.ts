@@ -26,6 +26,7 @@ import { createPrismaClient } from '@genos/db';
 import type { AppRouter } from '../apps/web/src/server/api/root';
 import { benchBackup } from './backup-bench';
 import { benchComposer } from './composer-bench';
+import { benchControl } from './control-bench';
 import { benchBrowserStream } from './browser-stream-bench';
 import { benchStream } from './stream-bench';
 import { benchRuntimes, freshBenchState, onInterrupt, removeBenchState } from './runtime-bench';
@@ -158,8 +159,10 @@ async function main(): Promise<void> {
 
   // BENCH_ONLY=stream: only the streaming figures (for tuning the display path; results.json untouched).
   const STREAM_ONLY = process.env.BENCH_ONLY === 'stream';
+  // BENCH_ONLY=control: only a program driving the desktop (bench/control-bench.ts; results.json untouched).
+  const CONTROL_ONLY = process.env.BENCH_ONLY === 'control';
   const ttffs: number[] = [];
-  if (!STREAM_ONLY) {
+  if (!STREAM_ONLY && !CONTROL_ONLY) {
     await terminate((await launch()).id); // warm-up: caches, JIT, first connections
     for (let i = 0; i < RUNS; i++) {
       const { id, ttff } = await launch();
@@ -178,6 +181,13 @@ async function main(): Promise<void> {
   const m = stats.memory_stats;
   const used = m.usage - (m.stats?.total_inactive_file ?? m.stats?.inactive_file ?? m.stats?.cache ?? 0);
   results.desktop_idle_memory_mib = { value: Math.round((used / 1024 / 1024) * 10) / 10, unit: 'MiB' };
+  // A program driving this desktop: screenshots, keypress to screen, MCP tool calls (bench/control-bench.ts); before the stream bench fills the screen.
+  if (!STREAM_ONLY) Object.assign(results, await benchControl({ api, id: idle.id, url: `http://127.0.0.1:${PORT}`, token: apiToken, log: (l) => console.log(`[control] ${l}`) }));
+  if (CONTROL_ONLY) {
+    for (const k of ['screenshot_p50_ms', 'action_to_screen_p50_ms', 'mcp_tool_call_p50_ms']) console.log(`${k.padEnd(34)} ${String(results[k]!.value).padStart(8)}  ${results[k]!.unit}`);
+    await terminate(idle.id);
+    return;
+  }
   // Streaming through the tunnel: a full-screen animation's frame rate and bandwidth, then input-to-screen latency (bench/stream-bench.ts).
   const stream = await benchStream({
     tunnelUrl: (token) => `ws://127.0.0.1:${PORT}/tunnel?token=${encodeURIComponent(token)}`,

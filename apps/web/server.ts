@@ -8,6 +8,7 @@ import { describeGuacdHop, resolveGuacdHop } from '@genos/db/remote-hops';
 import { prepareRecordingsDir, startRecordingRetention } from './src/server/recordings/recordings';
 import { createWebOps } from './src/server/ops/ops-handler';
 import { configureWebLogger, webLogger } from './src/server/ops/logger';
+import { closeDesktopControl, installDesktopControl } from './src/server/control/desktop-control';
 
 /**
  * The web process: Next.js plus the display tunnel on the same origin, so the
@@ -43,6 +44,8 @@ const stopRetention = startRecordingRetention(prisma, warn);
 const guacdHop = resolveGuacdHop(config);
 const guacd = await openGuacdEndpoint(guacdHop, warn);
 const ops = createWebOps({ prisma, guacd: guacdHop, tlsCertFile: config.GENOS_TLS_CERT_FILE });
+// Programs drive desktops through guacd like the tunnel does (control.* procedures).
+installDesktopControl(guacdHop);
 log.info({ guacd: describeGuacdHop(guacdHop) }, `GenOS web reaches guacd at ${describeGuacdHop(guacdHop)}`);
 const tunnel = attachTunnel({
   recordings,
@@ -69,6 +72,7 @@ server.listen(config.PORT, config.GENOS_BIND_HOST, () => {
 
 const stop = () => {
   stopRetention();
+  closeDesktopControl();
   tunnel.close();
   guacd.close();
   server.close();

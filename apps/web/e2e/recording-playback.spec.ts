@@ -52,6 +52,15 @@ test('a team with recording on: a session is recorded, and an admin plays it bac
     await page.keyboard.press('Enter');
     await page.waitForTimeout(800);
   }
+  // A program acts on the desktop meanwhile (control API, its own token): playback shows it on the timeline.
+  const issued = await page.request.post('/api/trpc/auth.tokens.issue', { data: { json: { name: 'recorded-robot', scopes: ['environments:control'], ttlHours: 1 } } });
+  const robotToken = ((await issued.json()) as { result: { data: { json: { token: string } } } }).result.data.json.token;
+  const typed = await page.request.post('/api/trpc/control.keyboard', {
+    headers: { Authorization: `Bearer ${robotToken}` },
+    data: { json: { id: envId, text: 'echo typed-by-a-program\n' } },
+  });
+  expect(typed.ok()).toBe(true);
+  await page.waitForTimeout(800);
   // Ending the session (leaving the page) closes the recording: its row gets an end and a size.
   await page.goto('/environments');
   const prisma = createPrismaClient(process.env.E2E_DATABASE_URL);
@@ -81,6 +90,13 @@ test('a team with recording on: a session is recorded, and an admin plays it bac
 
   const player = admin.getByTestId('recording-player');
   await expect(player).toHaveAttribute('data-loaded', 'true');
+  // The program's action is on the timeline, and in the JSON-lines export with its offset into the recording.
+  await expect(player.getByTestId('recording-actions')).toContainText('token recorded-robot: keyboard');
+  const exported = await admin.request.get(`/api/recordings/${recordingId}/actions`);
+  expect(exported.headers()['content-type']).toBe('application/x-ndjson');
+  const lines = (await exported.text()).trim().split('\n').map((l) => JSON.parse(l) as { action: string; offsetMs: number; params: { text?: string } });
+  expect(lines).toEqual([expect.objectContaining({ action: 'keyboard', params: expect.objectContaining({ text: 'echo typed-by-a-program\n' }) })]);
+  expect(lines[0]!.offsetMs).toBeGreaterThan(0);
   await expect.poll(async () => Number(await player.getAttribute('data-duration'))).toBeGreaterThan(2000);
   const screen = admin.getByTestId('recording-display');
 

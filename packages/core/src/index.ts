@@ -102,3 +102,5 @@ export * from './ops/answer-ops-request';
 export * from './keys/index';
 export * from './backups/index';
 export * from './ops/log-redaction';
+export * from './ports/control-store';
+export * from './control/index';

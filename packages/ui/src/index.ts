@@ -6,6 +6,7 @@ export { KEYBOARD_LAYOUTS, type KeyboardLayout } from './display/display-overlay
 export type { ClipboardPolicy } from './display/clipboard-panel';
 export { SharePanel, type ShareLinkRow } from './display/share-panel';
 export { FilesPanel } from './display/files-panel';
-export { RecordingPlayer } from './display/recording-player';
+export { RecordingPlayer, type RecordingMark } from './display/recording-player';
 export { AudioToggle } from './display/audio-toggle';
 export * from './host-usage-chart';
+export { ControlBar, showControlBar, type ControlBarStatus } from './control-bar';

@@ -93,7 +93,7 @@ export async function requireTeamRole(opts: { teams: TeamRoleReader; actor: Acto
 }
 
 /** Scopes an API token can carry. A session user has all its global role allows. */
-export const API_SCOPES = ['environments:read', 'environments:write', 'composer', 'teams:read', 'teams:write', 'tokens', 'admin', 'metrics:read'] as const;
+export const API_SCOPES = ['environments:read', 'environments:write', 'environments:control', 'composer', 'teams:read', 'teams:write', 'tokens', 'admin', 'metrics:read'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 /** Scopes only global admins hold: metrics count every team's desktops, users' sign-in failures and hosts. */
@@ -109,7 +109,7 @@ export function hasScope(granted: readonly string[], needed: ApiScope): boolean 
 }
 
 /** Codes whose refusal of a security-relevant action is worth a `<action>.denied` audit row. */
-const AUDITED_REFUSALS: AppErrorCode[] = ['FORBIDDEN', 'CONFLICT'];
+const AUDITED_REFUSALS: AppErrorCode[] = ['FORBIDDEN', 'CONFLICT', 'CONTROL_TAKEN'];
 
 /**
  * Runs `fn`; when it refuses the action (FORBIDDEN, or CONFLICT such as

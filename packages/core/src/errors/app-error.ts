@@ -16,6 +16,10 @@ export const APP_ERROR_CODES = [
   'UNAVAILABLE',
   'TIMEOUT',
   'INTERNAL',
+  /** Someone else (a person who took over, or another program) holds the desktop's control lease; the message names them. */
+  'CONTROL_TAKEN',
+  /** Too many calls in too little time; the message says the rate. */
+  'THROTTLED',
 ] as const;
 
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];

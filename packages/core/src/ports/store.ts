@@ -2,6 +2,7 @@ import type { Readiness } from '../ops/check-readiness';
 import type { EnvironmentState } from '../lifecycle/environment-state';
 import type { EnvironmentSpec } from '../spec/environment-spec';
 import type { AdminReads, AdminTx } from './admin-store';
+import type { ControlReads, ControlTx } from './control-store';
 
 /**
  * Persistence port. Core use-cases speak only to this; packages/db implements
@@ -334,6 +335,8 @@ export interface Tx {
   };
   /** Users, catalog rows and images the admin pages change. */
   admin: AdminTx;
+  /** Desktop control leases (control/). */
+  controls: ControlTx;
 }
 
 export interface Store {
@@ -388,4 +391,6 @@ export interface Store {
   };
   /** Users, teams, catalog, images, audit log and active desktops for the admin pages. */
   admin: AdminReads;
+  /** Desktop control leases and the action log (control/). */
+  controls: ControlReads;
 }

@@ -25,6 +25,7 @@ import {
 import type { Environment, Host, Invitation, Prisma, PrismaClient, ShareLink, Team, WarmPool } from '../generated/prisma/client.ts';
 import type { Enqueue, SqlExecutor } from './sql-executor.ts';
 import { adminReadsFor, adminTxFor } from './prisma-admin-store.ts';
+import { controlReadsFor, controlTxFor } from './prisma-control-store.ts';
 
 type Db = PrismaClient | Prisma.TransactionClient;
 
@@ -292,6 +293,7 @@ function txFor(db: Prisma.TransactionClient, enqueue: Enqueue): Tx {
       },
     } as Tx['jobs'],
     admin: adminTxFor(db),
+    controls: controlTxFor(db),
   };
 }
 
@@ -411,6 +413,7 @@ export function createPrismaStore(opts: { prisma: PrismaClient; enqueue: Enqueue
       },
     },
     admin: adminReadsFor(prisma),
+    controls: controlReadsFor(prisma),
   };
 }
 

@@ -16,8 +16,16 @@ const fmt = (ms: number) => {
  * `src` and renders it with its own Guacamole.Display. SessionRecording has
  * no speed setting, so playback is clocked here: every tick seeks forward by
  * the elapsed time times the speed (1x, 2x, 4x); the slider seeks anywhere.
+ * `marks` (a program's actions) show as ticks under the slider and as a list;
+ * each seeks to its moment.
  */
-export function RecordingPlayer(props: { src: string; maxWidth?: number }) {
+export interface RecordingMark {
+  /** Milliseconds from the recording's start. */
+  atMs: number;
+  label: string;
+}
+
+export function RecordingPlayer(props: { src: string; maxWidth?: number; marks?: RecordingMark[] }) {
   const host = useRef<HTMLDivElement>(null);
   const rec = useRef<{ seek(ms: number, cb?: () => void): void; getDuration(): number; getPosition(): number; abort(): void; disconnect(): void } | null>(null);
   const [state, setState] = useState<PlayerState>('loading');
@@ -154,6 +162,29 @@ export function RecordingPlayer(props: { src: string; maxWidth?: number }) {
           </select>
         </label>
       </div>
+      {props.marks && props.marks.length > 0 && (
+        <>
+          <div data-testid="recording-marks" aria-hidden="true" style={{ position: 'relative', height: 10, margin: '0.25rem 0' }}>
+            {props.marks.map((m, i) => (
+              <span
+                key={i}
+                title={m.label}
+                style={{ position: 'absolute', left: `${(Math.min(m.atMs, Math.max(duration, 1)) / Math.max(duration, 1)) * 100}%`, width: 2, height: 10, background: '#e8a33d' }}
+              />
+            ))}
+          </div>
+          <ol data-testid="recording-actions" style={{ maxHeight: 200, overflow: 'auto', fontSize: '0.85em' }}>
+            {props.marks.map((m, i) => (
+              <li key={i}>
+                <button type="button" className="link" onClick={() => seekTo(m.atMs)} disabled={state === 'loading' || state === 'error'}>
+                  {fmt(m.atMs)}
+                </button>{' '}
+                {m.label}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
       {error && <p className="error" role="alert">{error}</p>}
     </div>
   );

@@ -6,6 +6,7 @@ import { AudioToggle, LifetimeBanner, RemoteDisplay, StateBadge, type KeyboardLa
 import { useTRPC } from '@/trpc/react';
 import { errorMessage } from '../error-message';
 import { EnvironmentActions } from './environment-actions';
+import { EnvironmentControl } from './environment-control';
 import { EnvironmentExtras } from './environment-extras';
 
 /** Where the side panel's open / closed choice is kept (per browser). */
@@ -106,6 +107,8 @@ export function EnvironmentView({ id, fill = false }: { id: string; fill?: boole
           <>
             {/* Warnings only: Suspend / Resume are in the panel. */}
             <LifetimeBanner env={e} />
+            {/* Who drives the desktop when a program does (or did): Take over / Hand back. */}
+            <EnvironmentControl id={e.id} />
             {e.warning === 'tor-unreachable' && (
               <p className="warn" role="alert" data-testid="network-problem">
                 Tor is not reachable from this host: the desktop&apos;s Tor gateway has not connected to the Tor network, so web pages will not load. The rest of the desktop works, and GenOS keeps trying.

@@ -101,6 +101,7 @@ interface Rule {
 
 const adminOnly = (scope: ApiScope | 'any' = 'admin', input?: () => unknown): Rule => ({ for: 'admin', scope, viewer: 'FORBIDDEN', outsider: 'FORBIDDEN', input });
 const envId = () => ({ id: envE.id });
+const control = (input: () => unknown = envId): Rule => ({ for: 'user', scope: 'environments:control', viewer: 'FORBIDDEN', outsider: 'NOT_FOUND', input });
 
 const TABLE: Record<string, Rule> = {
   // Global administration: admins only, whatever the team role.
@@ -140,6 +141,25 @@ const TABLE: Record<string, Rule> = {
   'environments.share.describe': { for: 'public', anonymous: 'NOT_FOUND', viewer: 'NOT_FOUND', outsider: 'NOT_FOUND', input: () => ({ secret: 'not-a-share-link' }) },
   'environments.share.connectionToken': { for: 'public', anonymous: 'NOT_FOUND', viewer: 'NOT_FOUND', outsider: 'NOT_FOUND', input: () => ({ secret: 'not-a-share-link' }) },
   'environments.connectionToken': { for: 'user', scope: 'environments:write', viewer: 'FORBIDDEN', outsider: 'NOT_FOUND', input: envId },
+
+  // Desktop control (core control/): the owner only, like the display; viewers FORBIDDEN, others NOT_FOUND.
+  'control.status': control(),
+  'control.screenshot': control(),
+  'control.waitForChange': control(() => ({ id: envE.id, timeoutMs: 100 })),
+  'control.mouse': control(() => ({ id: envE.id, action: 'move', x: 1, y: 1 })),
+  'control.keyboard': control(() => ({ id: envE.id, text: 'x' })),
+  'control.clipboardGet': control(),
+  'control.clipboardSet': control(() => ({ id: envE.id, text: 'x' })),
+  'control.filesList': control(),
+  'control.filesPut': control(() => ({ id: envE.id, name: 'a.txt', contentBase64: '' })),
+  'control.filesGet': control(() => ({ id: envE.id, name: 'a.txt' })),
+  'control.windows': control(),
+  'control.cursor': control(),
+  'control.actions': control(),
+  // Take-over, hand-back and the programs switch: the owner in the browser, no token.
+  'control.takeOver': { for: 'user', viewer: 'FORBIDDEN', outsider: 'NOT_FOUND', input: envId },
+  'control.handBack': { for: 'user', viewer: 'FORBIDDEN', outsider: 'NOT_FOUND', input: envId },
+  'control.setProgramsAllowed': { for: 'user', viewer: 'FORBIDDEN', outsider: 'NOT_FOUND', input: () => ({ id: envE.id, allowed: false }) },
 
   // Teams: members read their team; owners and admins manage it; non-members get NOT_FOUND.
   'teams.create': { for: 'user', scope: 'teams:write', viewer: 'ok', outsider: 'ok', input: () => ({ name: 'Side project' }) },

@@ -6,6 +6,7 @@ import { changeFeed } from '../live/pg-change-feed';
 import { services } from '../services';
 import { requestIdFrom } from '../ops/logger';
 import { createInnerContext } from './trpc';
+import { desktopControl } from '../control/desktop-control';
 
 /** Outer context: resolves who is calling (session cookie or bearer token) from the request. */
 export async function createContext({ req }: { req: Request }) {
@@ -28,5 +29,19 @@ export async function createContext({ req }: { req: Request }) {
     }
   }
   const requestId = requestIdFrom(req.headers.get('x-request-id'));
-  return createInnerContext({ user, token, ip, prisma, store, tunnelKey: env().GENOS_TUNNEL_KEY, changes: changeFeed(env().DATABASE_URL), sessionId, requestId });
+  const { engine: control, pacer: controlPacer } = desktopControl();
+  return createInnerContext({
+    user,
+    token,
+    ip,
+    prisma,
+    store,
+    tunnelKey: env().GENOS_TUNNEL_KEY,
+    changes: changeFeed(env().DATABASE_URL),
+    sessionId,
+    requestId,
+    control,
+    controlPacer,
+    stateDir: env().GENOS_STATE_DIR,
+  });
 }

@@ -15,6 +15,8 @@ const TABLE: Record<AppErrorCode, TRPCError['code']> = {
   UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   TIMEOUT: 'TIMEOUT',
   INTERNAL: 'INTERNAL_SERVER_ERROR',
+  CONTROL_TAKEN: 'CONFLICT',
+  THROTTLED: 'TOO_MANY_REQUESTS',
 };
 
 export function toTRPCError(e: unknown): unknown {

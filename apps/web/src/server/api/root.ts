@@ -1,6 +1,7 @@
 import { adminRouter } from './routers/admin';
 import { authRouter } from './routers/auth';
 import { composerRouter } from './routers/composer';
+import { controlRouter } from './routers/control';
 import { environmentsRouter } from './routers/environments';
 import { teamsRouter } from './routers/teams';
 import { createCallerFactory, router } from './trpc';
@@ -9,6 +10,7 @@ export const appRouter = router({
   admin: adminRouter,
   auth: authRouter,
   composer: composerRouter,
+  control: controlRouter,
   environments: environmentsRouter,
   teams: teamsRouter,
 });

@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
-import { AppError, hasScope, isAppError, type Actor, type ApiScope, type ChangeFeed, type Store } from '@genos/core';
+import { AppError, hasScope, isAppError, type Actor, type ApiScope, type ChangeFeed, type ControlPacer, type DesktopControlPort, type Store } from '@genos/core';
 import type { PrismaClient } from '@genos/db';
 import type { SessionUser } from '../auth/verify-credentials';
 import type { ComposerSettings } from '../composer-settings';
@@ -30,6 +30,12 @@ export interface InnerContext {
   sessionId?: string | null;
   /** Follows this call into its log lines and the jobs it enqueues (ops/logger.ts); a new one when unset. */
   requestId?: string;
+  /** The desktop engine the control procedures drive (control/desktop-control.ts); unset: they answer UNAVAILABLE. */
+  control?: DesktopControlPort;
+  /** Paces control actions per desktop; the process-wide one when unset. */
+  controlPacer?: ControlPacer;
+  /** Where desktops' Transfer folders live (files/transfer.ts); GENOS_STATE_DIR when unset. */
+  stateDir?: string;
 }
 
 /**

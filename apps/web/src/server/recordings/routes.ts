@@ -1,5 +1,6 @@
 import { promises as fs, constants } from 'node:fs';
 import { Readable } from 'node:stream';
+import { listRecordingActions, type Store } from '@genos/core';
 import type { PrismaClient } from '@genos/db';
 import { RECORDING_ID_RE } from './recordings';
 
@@ -25,5 +26,22 @@ export async function handleRecordingStream(id: string, deps: { prisma: PrismaCl
   const st = await handle.stat();
   return new Response(Readable.toWeb(handle.createReadStream()) as ReadableStream, {
     headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(st.size), 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
+  });
+}
+
+/**
+ * GET /api/recordings/<id>/actions: the program actions taken during that
+ * recording, one JSON object per line (time, offset into the recording,
+ * who, action, parameters as logged, screenshot reference). Administrators only.
+ */
+export async function handleRecordingActions(id: string, deps: { prisma: PrismaClient; store: Store; user: { id: string; role: string } | null }): Promise<Response> {
+  const text = (status: number, message: string) => new Response(message, { status, headers: { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' } });
+  if (!deps.user) return text(401, 'Sign in first.');
+  if (deps.user.role !== 'admin') return text(403, 'Recordings are for administrators.');
+  const rec = RECORDING_ID_RE.test(id) ? await deps.prisma.recording.findUnique({ where: { id } }) : null;
+  if (!rec) return text(404, 'No such recording.');
+  const marks = await listRecordingActions({ store: deps.store, actor: { kind: 'user', id: deps.user.id, isAdmin: true }, recording: rec });
+  return new Response(marks.map((m) => JSON.stringify(m)).join('\n') + (marks.length ? '\n' : ''), {
+    headers: { 'Content-Type': 'application/x-ndjson', 'Content-Disposition': `attachment; filename="recording-${rec.id}-actions.jsonl"`, 'Cache-Control': 'no-store' },
   });
 }
