@@ -12,7 +12,6 @@ import {
   type ResourceBounds,
   type Store,
   toCatalogApp,
-  useCatalogApps,
 } from '@genos/core';
 import { env } from '../env';
 
@@ -95,8 +94,6 @@ export function composerCatalog(store: Store, now = Date.now()): Promise<readonl
       const builtin = new Set(APP_CATALOG.map((a) => a.id));
       const added = rows.filter((r) => r.enabled && !builtin.has(r.id)).map(toCatalogApp);
       merged.push(...added);
-      // Names, packages and commands of added apps for the rest of this process (spec card, assumptions).
-      useCatalogApps(added);
       return merged;
     },
     (e: unknown) => {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SPEC, useCatalogApps, type CatalogApp, type DisplayEndpoint, type EnvironmentSpec } from '@genos/core';
+import { DEFAULT_SPEC, type CatalogApp, type DisplayEndpoint, type EnvironmentSpec } from '@genos/core';
 import { ensureBaseImage } from '../images/build-base-image';
 import { INSTANCE_LABEL } from './container-config';
 import { createDockerDriver } from './docker-driver';
@@ -23,7 +23,7 @@ let stateDir = '';
 let driver: ReturnType<typeof createDockerDriver>;
 let ref = '';
 
-// Catalog apps of this process only (preinstalled: no app layer to build).
+// Catalog apps of this test only, handed to the driver as provisioning hands it the database's rows (preinstalled: no app layer to build).
 const app = (id: string, name: string, command: string): CatalogApp => ({
   id, name, command, aliases: [], generic: [], category: 'utility', packages: [], preinstalled: true,
   requires: { network: false, desktop: true, vm: false },
@@ -35,7 +35,6 @@ const apps = [
   // before each app had a session of its own, that group was the desktop's and it took Xvfb and x11vnc down.
   app('genos-test-kills-group', 'Kills & <Its> Group', 'bash -c sleep${IFS}1;kill${IFS}-TERM${IFS}0'),
 ];
-useCatalogApps(apps);
 const spec: EnvironmentSpec = {
   ...DEFAULT_SPEC,
   apps: [...apps.map((a) => a.id), 'xterm'],
@@ -80,7 +79,7 @@ beforeAll(async () => {
   stateDir = await fs.mkdtemp(path.join(os.tmpdir(), `genos-${instance}-`));
   driver = createDockerDriver({ docker, stateDir, labels });
   await ensureBaseImage({ docker });
-  ({ runtimeRef: ref } = await driver.create({ environmentId: id, spec }));
+  ({ runtimeRef: ref } = await driver.create({ environmentId: id, spec, apps }));
   await driver.start(ref);
   await driver.displayEndpoint(ref, { timeoutMs: 30_000 });
 });

@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import { DISPLAY_RESIZE_MAX, launchCommandsForSpec, launchNamesForSpec, type EnvironmentSpec } from '@genos/core';
+import { DISPLAY_RESIZE_MAX, launchCommandsForSpec, launchNamesForSpec, type AppLookup, type EnvironmentSpec } from '@genos/core';
 import { teamNetworkName, torNetworkName, torProxyEnv } from './network/names';
 
 export const MANAGED_LABEL = 'genos.managed';
@@ -46,6 +46,8 @@ export const environmentIdOf = (runtimeRef: string) =>
 export function containerConfig(opts: {
   environmentId: string;
   spec: EnvironmentSpec;
+  /** The environment's catalog (provisioning resolved it); the built-in one when not given. */
+  apps?: AppLookup;
   image: string;
   socketDir: string;
   vncPassword?: string;
@@ -74,9 +76,9 @@ export function containerConfig(opts: {
       `GENOS_MAX_WIDTH=${Math.max(DISPLAY_RESIZE_MAX.width, spec.display.width)}`,
       `GENOS_MAX_HEIGHT=${Math.max(DISPLAY_RESIZE_MAX.height, spec.display.height)}`,
       `${PROTOCOL_ENV}=${spec.display.protocol}`,
-      `GENOS_APPS=${launchCommandsForSpec(spec).join('\n')}`,
+      `GENOS_APPS=${launchCommandsForSpec(spec, opts.apps).join('\n')}`,
       // Their names, line for line, for the desktop's menu and launcher bar (genos-desktop).
-      `GENOS_APP_NAMES=${launchNamesForSpec(spec).join('\n')}`,
+      `GENOS_APP_NAMES=${launchNamesForSpec(spec, opts.apps).join('\n')}`,
       // Chromium's own sandbox needs privileges this container does not have.
       'CHROMIUM_FLAGS=--no-sandbox',
       ...(opts.vncPassword ? [`${VNC_PASSWORD_ENV}=${opts.vncPassword}`] : []),

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
-import { AppError, packagesForSpec, type RuntimeDriver, type RuntimeSandbox, type RuntimeStatus } from '@genos/core';
+import { AppError, catalogLookup, packagesForSpec, type RuntimeDriver, type RuntimeSandbox, type RuntimeStatus } from '@genos/core';
 import { DisplayBridges } from '../display/display-bridge';
 import { audioBridgeKey, waitForAudioSocket } from '../display/audio-bridge';
 import { guacdAddress, guacdGroupOf, prepareDisplayFolder, removeDisplayFolder } from '../display/guacd-access';
@@ -60,13 +60,14 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
     bridges,
     socketDirFor,
 
-    async create({ environmentId, spec, onProgress, ownerId, teamId }) {
+    async create({ environmentId, spec, onProgress, ownerId, teamId, apps }) {
+      const lookup = catalogLookup(apps ?? []);
       // Checked before anything is built: a home volume is per user, so no owner, no volume.
       if (spec.persistence.homeVolume && !ownerId) throw new AppError('VALIDATION', 'a home volume needs the environment owner');
       // gVisor runs with --network=none here: a hardened desktop is air-gapped (network modes under gVisor are not built yet).
       if (spec.isolation === 'hardened' && spec.network.mode !== 'none') throw new AppError('UNSUPPORTED', 'hardened containers run without network for now');
       if (spec.network.mode === 'team' && !teamId) throw new AppError('VALIDATION', 'the team network is for environments of a team: this one belongs to no team');
-      const packages = packagesForSpec(spec);
+      const packages = packagesForSpec(spec, lookup);
       const { tag } = await ensureAppLayer({ docker, packages, onProgress });
       if (opts.onImageReady) {
         const image = await inspectImage(docker, tag);
@@ -95,7 +96,7 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       }
       // VNC passwords are at most 8 characters; 48 random bits, on top of loopback-only and the token.
       const vncPassword = randomBytes(6).toString('base64url');
-      const config = containerConfig({ environmentId, spec, image: tag, socketDir, vncPassword, labels: opts.labels, home, transferDir, teamId });
+      const config = containerConfig({ environmentId, spec, apps: lookup, image: tag, socketDir, vncPassword, labels: opts.labels, home, transferDir, teamId });
       let container: Dockerode.Container;
       if (spec.network.mode === 'team' && teamId) {
         // Joined under the team network's lock: its removal (last member gone) cannot run in between.

@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import { runImageBuild, toCatalogApp, useCatalogApps, type ImageBuildJob, type Store } from '@genos/core';
+import { runImageBuild, type ImageBuildJob, type Store } from '@genos/core';
 import type { PgBoss } from '@genos/db';
 import { ensureAppLayer } from '../images/build-app-layer';
 import { inspectImage } from '../images/docker-stream';
@@ -26,15 +26,4 @@ export async function registerImageBuildHandler(opts: { boss: PgBoss; store: Sto
     });
     log.info({ imageId: job.data.imageId, tag: img?.tag, status: img?.status }, 'image build finished');
   });
-}
-
-/**
- * Makes the database catalog rows of an environment's apps known to the
- * install and launch helpers (packagesForSpec, launchCommandsForSpec), so an
- * application an admin added is installed and started like a built-in one.
- */
-export async function loadCatalogForEnvironment(store: Store, environmentId: string): Promise<void> {
-  const env = await store.environments.findById(environmentId);
-  if (!env?.spec.apps.length) return;
-  useCatalogApps((await store.admin.catalog.list({ ids: env.spec.apps })).map(toCatalogApp));
 }

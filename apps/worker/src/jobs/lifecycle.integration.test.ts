@@ -76,6 +76,23 @@ describe('environment lifecycle on the real engine', () => {
     );
   });
 
+  it('launches an app an admin added to the database catalog, with nothing loaded into the process beforehand', async () => {
+    // Preinstalled (its command is in the base image), so no app layer is built: what counts is that
+    // provisioning itself read the row and the desktop was told to launch the row's command.
+    await db.prisma.catalogApp.create({
+      data: { id: 'genos-admin-added', name: 'Admin Added', aliases: [], generic: [], category: 'utility', packages: [], command: 'xterm -title admin-added', needsNetwork: false, needsDesktop: true, needsVm: false, preinstalled: true, source: 'admin' },
+    });
+    const env = await createEnvironment({ store, actor: user, spec: { ...DEFAULT_SPEC, apps: ['genos-admin-added'] }, request: 'admin-added app' });
+    const running = await provisionEnvironment({ store, driver, id: env.id, hostName: HOST });
+    expect(running?.state).toBe('running');
+    const container = await docker.getContainer(`genos-env-${env.id}`).inspect();
+    expect(container.Config.Env).toContain('GENOS_APPS=xterm -title admin-added');
+    expect(container.Config.Env).toContain('GENOS_APP_NAMES=Admin Added');
+    await terminateEnvironment({ store, actor: user, id: env.id });
+    await destroyEnvironment({ store, driver, id: env.id });
+    expect(await containerExists(env.id)).toBe(false);
+  });
+
   it('fails with a clear error, and leaves no container, when the desktop cannot start', async () => {
     const env = await createEnvironment({ store, actor: user, spec: { ...DEFAULT_SPEC, packages: ['genos-no-such-package'] } });
     const failed = await provisionEnvironment({ store, driver, id: env.id, hostName: HOST });

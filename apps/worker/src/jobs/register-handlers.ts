@@ -18,7 +18,6 @@ import { JOB_WAKEUP_CHANNEL, type PgBoss } from '@genos/db';
 import type { Logger } from '../logger';
 import type { WorkerMetrics } from '../ops/worker-metrics';
 import { queueLabels } from '../ops/queue-label';
-import { loadCatalogForEnvironment } from './image-build-handler';
 
 /** Capacity just freed: place whatever waits in the queue. */
 const scheduleNow = (store: Store) => store.transaction((tx) => scheduleQueued({ tx }));
@@ -51,8 +50,6 @@ export async function registerHandlers(opts: {
 
   const hostHandlers: Partial<Record<HostJobName, (job: EnvironmentJob) => Promise<void>>> = {
     'environment.provision': async ({ environmentId }) => {
-      // Apps admins added live only in the database catalog: load their packages and commands first.
-      await loadCatalogForEnvironment(store, environmentId).catch((err: unknown) => log.warn({ err, environmentId }, 'loading catalog rows failed; using the built-in catalog'));
       opts.metrics?.provisionsStarted.inc();
       const started = performance.now();
       const env = await provisionEnvironment({ store, driver, id: environmentId, hostName: opts.hostName, onProgress: (l) => log.debug({ environmentId }, l) }).catch((e: unknown) => {

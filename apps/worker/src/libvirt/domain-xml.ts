@@ -1,7 +1,7 @@
 // Pure builders for the libvirt XML a GenOS VM needs, so a unit test can read
 // the sandbox profile: KVM, default CPU model, no network unless egress, VNC
 // on a unix socket only, metadata naming the environment, instance and host.
-import { launchCommandsForSpec, type EnvironmentSpec } from '@genos/core';
+import { launchCommandsForSpec, type AppLookup, type EnvironmentSpec } from '@genos/core';
 import { xmlEscape } from './virsh';
 
 export const DOMAIN_PREFIX = 'genos-vm-';
@@ -14,6 +14,8 @@ export const vmNetworkName = (environmentId: string) => `genos-vmnet-${environme
 export interface DomainXmlOptions {
   environmentId: string;
   spec: EnvironmentSpec;
+  /** The environment's catalog (provisioning resolved it); the built-in one when not given. */
+  apps?: AppLookup;
   disk: string;
   kernel: string;
   initrd: string;
@@ -29,9 +31,9 @@ export interface DomainXmlOptions {
 }
 
 /** Kernel command line: the tiny init, the screen size, the apps (base64url, one per line). */
-export function kernelCmdline(spec: EnvironmentSpec, network?: DomainXmlOptions['network']): string {
+export function kernelCmdline(spec: EnvironmentSpec, network?: DomainXmlOptions['network'], lookup?: AppLookup): string {
   const size = `${spec.display.width}x${spec.display.height}`;
-  const apps = Buffer.from(launchCommandsForSpec(spec).join('\n')).toString('base64url');
+  const apps = Buffer.from(launchCommandsForSpec(spec, lookup).join('\n')).toString('base64url');
   return [
     'root=/dev/vda rw console=ttyS0 loglevel=3',
     'init=/usr/local/sbin/genos-vm-init',
@@ -63,7 +65,7 @@ export function domainXml(o: DomainXmlOptions): string {
     <type arch="x86_64" machine="pc">hvm</type>
     <kernel>${xmlEscape(o.kernel)}</kernel>
     <initrd>${xmlEscape(o.initrd)}</initrd>
-    <cmdline>${xmlEscape(kernelCmdline(spec, o.network))}</cmdline>
+    <cmdline>${xmlEscape(kernelCmdline(spec, o.network, o.apps))}</cmdline>
   </os>
   <features><acpi/></features>
   <clock offset="utc"/>

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AppError, packagesForSpec, type RuntimeDriver, type RuntimeSandbox, type RuntimeStatus } from '@genos/core';
+import { AppError, catalogLookup, packagesForSpec, type RuntimeDriver, type RuntimeSandbox, type RuntimeStatus } from '@genos/core';
 import { DisplayBridges } from '../display/display-bridge';
 import { guacdAddress, guacdGroupOf, prepareDisplayFolder, removeDisplayFolder } from '../display/guacd-access';
 import { pinSocket, RefusedSocketError } from '../display/pinned-sockets';
@@ -138,7 +138,8 @@ export function createLibvirtDriver(
     vmDirFor,
     consoleLogFor,
 
-    async create({ environmentId, spec, onProgress }) {
+    async create({ environmentId, spec, onProgress, apps }) {
+      const lookup = catalogLookup(apps ?? []);
       // Refuse what this host can never run before building anything.
       if (spec.resources.cpu > hostCpus || spec.resources.memoryMiB > hostMemoryMiB) {
         throw new AppError(
@@ -154,7 +155,7 @@ export function createLibvirtDriver(
         throw new AppError('UNSUPPORTED', `${spec.display.protocol.toUpperCase()} is not available for VMs yet (VNC only); container desktops offer RDP`);
       }
       await virsh(['version']); // libvirtd down → a clear error before any work
-      const image = await ensureVmImage({ packages: packagesForSpec(spec), onProgress });
+      const image = await ensureVmImage({ packages: packagesForSpec(spec, lookup), onProgress });
 
       // QEMU (libvirt-qemu) must reach its disk and socket: passable folders, never listable.
       await ensurePassablePath(opts.stateDir, 'vms');
@@ -173,6 +174,7 @@ export function createLibvirtDriver(
       // VNC passwords are at most 8 characters: 48 random bits, on top of the socket only QEMU, guacd and root may open, and the token.
       const vncPassword = randomBytes(6).toString('base64url');
       const xml = domainXml({
+        apps: lookup,
         environmentId,
         spec,
         disk,

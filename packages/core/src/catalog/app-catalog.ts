@@ -38,24 +38,29 @@ export interface CatalogApp {
 export const APP_CATALOG: readonly CatalogApp[] = APP_CATALOG_DATA;
 
 const byId = new Map(APP_CATALOG.map((a) => [a.id, a]));
-/** Rows from the database catalog (admin-added or edited apps) this process has loaded; they win over the static data. */
-const loaded = new Map<string, CatalogApp>();
-export const findAppById = (id: string): CatalogApp | undefined => loaded.get(id) ?? byId.get(id);
+
+/** Which catalog entry an app id means. Passed explicitly: no process remembers another caller's catalog. */
+export type AppLookup = (id: string) => CatalogApp | undefined;
+
+/** The built-in catalog only. */
+export const findAppById: AppLookup = (id) => byId.get(id);
 
 /**
- * Makes database catalog rows known to findAppById, packagesForSpec and
- * launchCommandsForSpec in this process (the worker loads the rows of a
- * spec's apps before provisioning it, so admin-added apps install and launch).
+ * A lookup where `apps` (database rows: apps admins added or edited) win
+ * over the built-in entries. Provisioning resolves an environment's apps
+ * this way when it starts, so an admin-added app installs and launches
+ * without any earlier call having loaded it.
  */
-export function useCatalogApps(apps: readonly CatalogApp[]): void {
-  for (const app of apps) loaded.set(app.id, app);
+export function catalogLookup(apps: readonly CatalogApp[]): AppLookup {
+  const own = new Map(apps.map((a) => [a.id, a]));
+  return (id) => own.get(id) ?? byId.get(id);
 }
 
 /** Debian packages an environment needs on top of the base image, sorted and unique. */
-export function packagesForSpec(spec: { apps: string[]; packages: string[] }): string[] {
+export function packagesForSpec(spec: { apps: string[]; packages: string[] }, lookup: AppLookup = findAppById): string[] {
   const set = new Set<string>(spec.packages);
   for (const id of spec.apps) {
-    const app = findAppById(id);
+    const app = lookup(id);
     if (!app) set.add(id); // catalog ids are package names
     else if (!app.preinstalled) app.packages.forEach((p) => set.add(p));
   }
@@ -63,9 +68,9 @@ export function packagesForSpec(spec: { apps: string[]; packages: string[] }): s
 }
 
 /** Commands the desktop starts, in the order the user listed the apps. */
-export const launchCommandsForSpec = (spec: { apps: string[] }): string[] =>
-  spec.apps.map((id) => findAppById(id)?.command ?? id);
+export const launchCommandsForSpec = (spec: { apps: string[] }, lookup: AppLookup = findAppById): string[] =>
+  spec.apps.map((id) => lookup(id)?.command ?? id);
 
 /** The apps' names for the desktop's menu and launcher bar, line for line with launchCommandsForSpec. */
-export const launchNamesForSpec = (spec: { apps: string[] }): string[] =>
-  spec.apps.map((id) => (findAppById(id)?.name ?? id).replace(/\s+/g, ' ').trim());
+export const launchNamesForSpec = (spec: { apps: string[] }, lookup: AppLookup = findAppById): string[] =>
+  spec.apps.map((id) => (lookup(id)?.name ?? id).replace(/\s+/g, ' ').trim());

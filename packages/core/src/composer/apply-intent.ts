@@ -1,4 +1,4 @@
-import { findAppById, type CatalogApp } from '../catalog/app-catalog';
+import { findAppById, type AppLookup, type CatalogApp } from '../catalog/app-catalog';
 import { findDesktop } from '../catalog/desktop-catalog';
 import { fmtMiB } from '../spec/check-supported';
 import type { EnvironmentSpec } from '../spec/environment-spec';
@@ -33,7 +33,14 @@ const slug = (s: string) => s.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, ''
  * mode every default is listed in assumptions; in refine mode only what the
  * instruction touched changes.
  */
-export function applyIntent(opts: { base: EnvironmentSpec; intent: Intent; mode: 'compose' | 'refine' }): AppliedIntent {
+export function applyIntent(opts: {
+  base: EnvironmentSpec;
+  intent: Intent;
+  mode: 'compose' | 'refine';
+  /** The catalog this composition reads (the deployment's, with admin-added apps); built-in entries when not given. */
+  apps?: AppLookup;
+}): AppliedIntent {
+  const lookup = opts.apps ?? findAppById;
   const { intent, mode } = opts;
   const compose = mode === 'compose';
   const spec: EnvironmentSpec = structuredClone(opts.base);
@@ -64,7 +71,7 @@ export function applyIntent(opts: { base: EnvironmentSpec; intent: Intent; mode:
     else if (m.how === 'fuzzy') assumptions.push(`"${m.said}" read as ${m.app.name}.`);
   }
   for (const u of intent.unavailable.filter((x) => !x.negated)) {
-    const alt = u.entry.alternatives.map((id) => findAppById(id)?.name ?? id);
+    const alt = u.entry.alternatives.map((id) => lookup(id)?.name ?? id);
     problems.push({ field: 'apps', message: `${u.said} is not available: ${u.entry.reason}${alt.length ? `; try ${alt.join(' or ')}` : ''}`, kind: 'unknown_software' });
   }
   const hint = (w: string) => intent.suggestions.find((x) => x.said === w);
@@ -85,7 +92,7 @@ export function applyIntent(opts: { base: EnvironmentSpec; intent: Intent; mode:
     assumptions.push('No application named: added a terminal (xterm).');
   }
   if (compose) spec.name = slug(spec.apps.slice(0, 3).join('-'));
-  const apps = spec.apps.map((id) => findAppById(id)).filter((a): a is CatalogApp => Boolean(a));
+  const apps = spec.apps.map((id) => lookup(id)).filter((a): a is CatalogApp => Boolean(a));
 
   // Operating system and desktop.
   if (intent.os) {

@@ -13,6 +13,8 @@ export interface CatalogIndex {
   maxWords: number;
   /** Fuzzy search over names, one index per first letter: typos rarely hit the first letter, and small indexes keep a search well under a millisecond. */
   fuzzy: (word: string) => { key: string; app: CatalogApp; score: number; distance: number } | undefined;
+  /** fuzzy() for callers that only accept a name within two edits: undefined at once when none is. */
+  near: (word: string) => { key: string; app: CatalogApp; score: number; distance: number } | undefined;
   /** Words that appear inside some multi-word name ("office" in "office suite"). */
   nameWords: Set<string>;
   byCategory: Map<string, CatalogApp[]>;
@@ -68,7 +70,14 @@ export function catalogIndex(catalog: readonly CatalogApp[] = APP_CATALOG): Cata
       .sort((a, b) => a.distance - b.distance)[0];
     return close && (!ranked[0] || close.distance < ranked[0].distance) ? close : ranked[0];
   };
-  const index = { phrases, maxWords, fuzzy, nameWords, byCategory };
+  // Most words a request leaves unread are nowhere near a name ("glorptastic"); no name within two
+  // edits has a length within two of the word's, so those few are measured first and Fuse runs only
+  // when one of them is that close. Same answers as fuzzy() wherever a caller needs distance <= 2.
+  const near = (word: string) => {
+    const close = (byLetter.get(word[0] ?? '') ?? []).some((k) => Math.abs(k.key.length - word.length) <= 2 && editDistance(word, k.key) <= 2);
+    return close ? fuzzy(word) : undefined;
+  };
+  const index = { phrases, maxWords, fuzzy, near, nameWords, byCategory };
   cache.set(catalog, index);
   return index;
 }

@@ -8,6 +8,7 @@ import type { ComposeResult } from './compose-result';
 import { evaluateSpec } from './evaluate-spec';
 import { interpretRequest } from './interpret-request';
 import { unreadQuestion, vagueQuestions } from './localized-questions';
+import { catalogLookup } from '../catalog/app-catalog';
 
 export interface ComposeOptions {
   request: string;
@@ -40,7 +41,7 @@ export function composeEnvironment(opts: ComposeOptions): ComposeResult {
     const questions = [...(intent.unread.length ? [unreadQuestion(lang, intent.unread)] : []), ...vagueQuestions(lang)];
     return { status: 'needs_clarification', spec: null, questions, problems: [], assumptions: [], language, ...(intent.unread.length ? { unread: intent.unread } : {}) };
   }
-  const applied = applyIntent({ base: DEFAULT_SPEC, intent, mode: 'compose' });
+  const applied = applyIntent({ base: DEFAULT_SPEC, intent, mode: 'compose', apps: catalogLookup(opts.catalog ?? []) });
   const result = evaluateSpec({
     ...applied,
     bounds: opts.bounds ?? DEFAULT_QUOTA,

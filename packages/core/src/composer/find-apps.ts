@@ -131,7 +131,7 @@ export function findApps(text: string, { tokens, consumed, capitalized }: Slice,
     if (matched.has(i) || consumed(tok) || tok.text.length < 4 || tok.text.length > 24 || !/^[a-z][a-z0-9+-]*$/.test(tok.text) || isKnownWord(tok.text) || FOREIGN_WORDS.has(tok.text)) continue;
     // A typo in the second word of a two-word name ("obs studoi") is matched as a pair.
     const prevTok = i > 0 && !tok.afterBreak && !consumed(tokens[i - 1]!) ? tokens[i - 1]! : undefined;
-    const pair = prevTok ? index.fuzzy(`${prevTok.text} ${tok.text}`) : undefined;
+    const pair = prevTok ? index.near(`${prevTok.text} ${tok.text}`) : undefined;
     if (pair && prevTok && pair.distance <= 2 && pair.key.includes(' ')) {
       matched.add(i);
       const j = findings.mentions.findIndex((m) => m.span[0] === prevTok.start);
@@ -139,7 +139,7 @@ export function findApps(text: string, { tokens, consumed, capitalized }: Slice,
       findings.mentions.push({ app: pair.app, said: `${prevTok.text} ${tok.text}`, how: 'fuzzy', distance: pair.distance, negated: false, span: [prevTok.start, tok.end] });
       continue;
     }
-    const best = index.fuzzy(tok.text);
+    const best = index.near(tok.text);
     // One edit for short words, two for longer ones: "vlcc", "firefix", "thunderbrid".
     const maxDistance = tok.text.length <= 5 ? 1 : 2;
     if (best && best.distance <= maxDistance && best.score <= 0.5) {

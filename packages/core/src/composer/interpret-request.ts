@@ -214,7 +214,7 @@ export function interpretRequest(request: string, index: CatalogIndex, opts: { n
   for (const sug of suggestions) mentions.splice(mentions.findIndex((m) => m.said === sug.said && m.app === sug.app), 1);
   // Unknown names close to a catalog name get it as a suggestion.
   for (const word of unknown) {
-    const near = word.length >= 4 ? index.fuzzy(word) : undefined;
+    const near = word.length >= 4 ? index.near(word) : undefined;
     if (near && near.distance <= 2 && !suggestions.some((x) => x.said === word)) suggestions.push({ said: word, app: near.app });
   }
 

@@ -7,6 +7,7 @@ import { parseRequestText, type ComposeOptions } from './compose-environment';
 import type { ComposeResult, SpecChange } from './compose-result';
 import { evaluateSpec } from './evaluate-spec';
 import { interpretRequest } from './interpret-request';
+import { catalogLookup } from '../catalog/app-catalog';
 
 /** Leaf-by-leaf differences between two specs ("resources.memoryMiB: 2048 → 8192"). */
 export function diffSpecs(before: EnvironmentSpec, after: EnvironmentSpec): SpecChange[] {
@@ -32,7 +33,7 @@ export function refineEnvironment(opts: Omit<ComposeOptions, 'request'> & { spec
   if (!base.success) throw new AppError('VALIDATION', 'the spec to refine is invalid', { issues: base.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
   const instruction = parseRequestText(opts.instruction);
   const intent = interpretRequest(instruction, catalogIndex(opts.catalog));
-  const applied = applyIntent({ base: base.data, intent, mode: 'refine' });
+  const applied = applyIntent({ base: base.data, intent, mode: 'refine', apps: catalogLookup(opts.catalog ?? []) });
   if (!diffSpecs(base.data, applied.draft).length && !applied.problems.length && !applied.questions.length) {
     applied.questions.push('I could not tell what to change. Try "add vlc", "make it 8 GB", "no internet" or "use a VM".');
   }

@@ -2,6 +2,7 @@ import { AppError, isAppError } from '../errors/app-error';
 import type { RuntimeDriver } from '../ports/runtime-driver';
 import type { Actor, EnvironmentRecord, Store } from '../ports/store';
 import { transitionEnvironment } from './transition-environment';
+import { toCatalogApp } from '../admin/catalog-app-input';
 
 const WORKER: Actor = { kind: 'worker' };
 
@@ -44,7 +45,9 @@ export async function provisionEnvironment(opts: {
 
   let runtimeRef: string | null = null;
   try {
-    ({ runtimeRef } = await driver.create({ environmentId: id, spec: env.spec, ownerId: env.ownerId, teamId: env.teamId, onProgress: opts.onProgress }));
+    // The catalog is read here, for this environment: admin-added apps install and launch without any earlier call having loaded them.
+    const apps = env.spec.apps.length ? (await store.admin.catalog.list({ ids: env.spec.apps })).map(toCatalogApp) : [];
+    ({ runtimeRef } = await driver.create({ environmentId: id, spec: env.spec, ownerId: env.ownerId, teamId: env.teamId, apps, onProgress: opts.onProgress }));
     await store.transaction((tx) => tx.environments.update(id, { runtimeRef }));
     await driver.start(runtimeRef);
     const displayEndpoint = await driver.displayEndpoint(runtimeRef, { timeoutMs: DESKTOP_UP_TIMEOUT_MS[env.spec.runtime] });

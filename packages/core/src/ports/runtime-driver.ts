@@ -1,5 +1,6 @@
 import type { EnvironmentSpec } from '../spec/environment-spec';
 import type { DisplayEndpoint } from './store';
+import type { CatalogApp } from '../catalog/app-catalog';
 
 /** What a runtime reports about one environment it runs. */
 export interface RuntimeStatus {
@@ -32,6 +33,12 @@ export interface RuntimeDriver {
     ownerId?: string;
     /** The environment's team: needed for network mode team (one private network per team). */
     teamId?: string | null;
+    /**
+     * The catalog entries of spec.apps as provisioning resolved them (the
+     * database's rows, which win over the built-in ones): what to install and
+     * launch. Apps missing here are looked up in the built-in catalog.
+     */
+    apps?: readonly CatalogApp[];
   }): Promise<{ runtimeRef: string }>;
   start(runtimeRef: string): Promise<void>;
   suspend(runtimeRef: string): Promise<void>;
