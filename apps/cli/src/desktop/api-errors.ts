@@ -14,7 +14,7 @@ export const EXIT = {
   controlTaken: 5, // a person (or another program) holds control
   throttled: 6, // too many actions; retry later
   unsupported: 7, // the desktop cannot answer this (a window list on a VM without an agent)
-  noChange: 8, // `desktop wait`: the screen did not change before the timeout
+  noChange: 8, // `desktop wait`: the screen did not change before the timeout; `windows --focus/--close`: the window did not take focus or close
   other: 9,
 } as const;
 

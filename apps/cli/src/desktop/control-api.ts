@@ -31,6 +31,8 @@ export interface ControlApi {
   filesPut(i: { id: string; name: string; contentBase64: string }): Promise<unknown>;
   filesGet(i: { id: string; name: string }): Promise<{ contentBase64: string }>;
   windows(i: { id: string }): Promise<WindowInfo[]>;
+  focusWindow(i: { id: string; window: string }): Promise<{ focused: boolean }>;
+  closeWindow(i: { id: string; window: string }): Promise<{ closed: boolean }>;
   cursor(i: { id: string }): Promise<{ x: number; y: number }>;
   actions(i: { id: string; limit?: number }): Promise<ActionRecord[]>;
 }
@@ -54,6 +56,8 @@ export function controlApi(client: Client): ControlApi {
     filesPut: (i) => c.filesPut.mutate(i),
     filesGet: (i) => c.filesGet.query(i),
     windows: (i) => c.windows.query(i),
+    focusWindow: (i) => c.focusWindow.mutate(i),
+    closeWindow: (i) => c.closeWindow.mutate(i),
     cursor: (i) => c.cursor.query(i),
     actions: (i) => c.actions.query(i),
   };

@@ -5,7 +5,7 @@ import type { MouseButton, Rect } from './control-api';
  * A small parser of its own rather than node's parseArgs: `scroll ID X Y -3`
  * needs a negative number as a positional, which parseArgs takes for an option.
  */
-const VALUE_FLAGS = ['out', 'region', 'scale', 'timeout', 'since', 'button', 'set', 'limit', 'name'] as const;
+const VALUE_FLAGS = ['out', 'region', 'scale', 'timeout', 'since', 'button', 'set', 'limit', 'name', 'focus', 'close'] as const;
 const BOOLEAN_FLAGS = ['double', 'json', 'help'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 type BooleanFlag = (typeof BOOLEAN_FLAGS)[number];

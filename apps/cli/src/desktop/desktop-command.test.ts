@@ -49,6 +49,17 @@ describe('genos desktop', () => {
     expect((await run(['clipboard', 'env1', '--set', 'x'])).calls).toEqual([['control.clipboardSet', { id: 'env1', text: 'x' }]]);
   });
 
+  it('lists windows, focuses or closes one, and exits 8 when that did not happen', async () => {
+    const listed = await run(['windows', 'env1', '--json']);
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id: '0x1', title: 'xterm', focused: true })]);
+    const focused = await run(['windows', 'env1', '--focus', '0x1']);
+    expect([focused.code, focused.calls]).toEqual([EXIT.ok, [['control.focusWindow', { id: 'env1', window: '0x1' }]]]);
+    const closed = await run(['windows', 'env1', '--close', '0x1'], (api) => (api.control.closeWindow = async () => ({ closed: false })));
+    expect([closed.code, JSON.parse(closed.stdout)]).toEqual([EXIT.noChange, { closed: false }]);
+    const both = await run(['windows', 'env1', '--focus', '0x1', '--close', '0x1']);
+    expect([both.code, both.calls]).toEqual([EXIT.usage, []]);
+  });
+
   it('prints actions as JSON lines', async () => {
     const r = await run(['actions', 'env1', '--limit', '10']);
     expect(r.calls).toEqual([['control.actions', { id: 'env1', limit: 10 }]]);

@@ -88,9 +88,22 @@ async function run(cmd: string, id: string, rest: string[], flags: DesktopFlags,
       return EXIT.ok;
     case 'files':
       return files(api, id, rest, flags, io, print);
-    case 'windows':
+    case 'windows': {
+      if (flags.focus !== undefined && flags.close !== undefined) throw new UsageError('desktop windows: --focus or --close, not both');
+      // Exit 8, like `wait`: asked, and it did not happen (the window manager kept focus elsewhere, the app stayed open).
+      if (flags.focus !== undefined) {
+        const r = await api.focusWindow({ id, window: flags.focus });
+        print(r);
+        return r.focused ? EXIT.ok : EXIT.noChange;
+      }
+      if (flags.close !== undefined) {
+        const r = await api.closeWindow({ id, window: flags.close });
+        print(r);
+        return r.closed ? EXIT.ok : EXIT.noChange;
+      }
       print(await api.windows({ id }));
       return EXIT.ok;
+    }
     case 'cursor':
       print(await api.cursor({ id }));
       return EXIT.ok;

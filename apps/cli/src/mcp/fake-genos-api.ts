@@ -42,6 +42,8 @@ export function createFakeGenosApi(): FakeGenosApi {
     filesPut: (i) => answer('control.filesPut', i, { name: i.name, size: Buffer.from(i.contentBase64, 'base64').length }),
     filesGet: (i) => answer('control.filesGet', i, { contentBase64: Buffer.from('hello').toString('base64') }),
     windows: (i) => answer('control.windows', i, [{ id: '0x1', title: 'xterm', x: 0, y: 0, width: 484, height: 316, focused: true }]),
+    focusWindow: (i) => answer('control.focusWindow', i, { focused: true }),
+    closeWindow: (i) => answer('control.closeWindow', i, { closed: true }),
     cursor: (i) => answer('control.cursor', i, { x: 10, y: 20 }),
     actions: (i) => answer('control.actions', i, [{ at: '2025-01-01T00:00:00.000Z', actor: { kind: 'token', name: 'bot' }, action: 'keyboard', params: { keys: 'Return' }, screenshotRef: null }]),
   };

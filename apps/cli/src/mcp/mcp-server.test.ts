@@ -24,7 +24,7 @@ describe('genos MCP server', () => {
   it('answers tools/list with every tool and its JSON schema', async () => {
     const { client } = await connected();
     const { tools } = await client.listTools();
-    expect(tools).toHaveLength(16);
+    expect(tools).toHaveLength(18);
     const click = tools.find((t) => t.name === 'click')!;
     expect(click.inputSchema).toMatchObject({ type: 'object', required: expect.arrayContaining(['id', 'x', 'y']) });
     expect(Object.keys(click.inputSchema.properties ?? {})).toEqual(['id', 'x', 'y', 'button']);

@@ -14,7 +14,7 @@ describe('MCP tools', () => {
   it('lists one tool per control procedure and the environment tools', () => {
     expect(createTools(createFakeGenosApi()).map((t) => t.name)).toEqual([
       'screenshot', 'wait_for_change', 'mouse_move', 'click', 'double_click', 'drag', 'scroll', 'type_text', 'press_keys',
-      'clipboard_get', 'clipboard_set', 'cursor', 'windows', 'list_environments', 'create_environment', 'terminate_environment',
+      'clipboard_get', 'clipboard_set', 'cursor', 'windows', 'focus_window', 'close_window', 'list_environments', 'create_environment', 'terminate_environment',
     ]);
   });
 
@@ -29,6 +29,8 @@ describe('MCP tools', () => {
     await call(tools, 'press_keys', { id: 'env1', keys: 'ctrl+alt+t' });
     await call(tools, 'wait_for_change', { id: 'env1', sinceVersion: 7 });
     await call(tools, 'clipboard_set', { id: 'env1', text: 'x' });
+    await call(tools, 'focus_window', { id: 'env1', window: '0x1a00002' });
+    await call(tools, 'close_window', { id: 'env1', window: '0x1a00002' });
     expect(api.calls).toEqual([
       ['control.mouse', { id: 'env1', action: 'click', x: 10, y: 20, button: 'left' }],
       ['control.mouse', { id: 'env1', action: 'doubleClick', x: 1, y: 2, button: 'right' }],
@@ -38,6 +40,8 @@ describe('MCP tools', () => {
       ['control.keyboard', { id: 'env1', keys: 'ctrl+alt+t' }],
       ['control.waitForChange', { id: 'env1', sinceVersion: 7, timeoutMs: 10_000, region: undefined }],
       ['control.clipboardSet', { id: 'env1', text: 'x' }],
+      ['control.focusWindow', { id: 'env1', window: '0x1a00002' }],
+      ['control.closeWindow', { id: 'env1', window: '0x1a00002' }],
     ]);
   });
 

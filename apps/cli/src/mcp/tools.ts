@@ -24,6 +24,7 @@ export function errorResult(e: unknown): CallToolResult {
 
 const coord = (what: string) => z.number().int().min(0).describe(`${what}, in screen pixels of the full-size screen`);
 const button = z.enum(['left', 'middle', 'right']).default('left');
+const windowField = z.string().regex(/^(0x[0-9a-fA-F]{1,8}|[0-9]{1,10})$/).describe('a window id as windows lists it, e.g. "0x1a00002"');
 const rect = z.object({ x: z.number().int().min(0), y: z.number().int().min(0), width: z.number().int().min(1), height: z.number().int().min(1) });
 
 export function createTools(api: GenosApi, opts: { defaultEnvironmentId?: string } = {}): ToolDefinition[] {
@@ -95,8 +96,20 @@ export function createTools(api: GenosApi, opts: { defaultEnvironmentId?: string
     tool('clipboard_get', "The desktop's clipboard text.", withId({}), async (a) => json(await c.clipboardGet({ id: envId(a) }))),
     tool('clipboard_set', "Sets the desktop's clipboard text.", withId({ text: z.string().max(65_536) }), async (a) => json(await c.clipboardSet({ id: envId(a), text: a.text }))),
     tool('cursor', 'Where the pointer is.', withId({}), async (a) => json(await c.cursor({ id: envId(a) }))),
-    tool('windows', 'The open windows: id, title, position, size and which has focus. Fails with UNSUPPORTED where the desktop cannot tell.', withId({}), async (a) =>
-      json(await c.windows({ id: envId(a) })),
+    tool(
+      'windows',
+      'The open windows: id, title, position and size of their contents in screen pixels, and which has focus. Fails with UNSUPPORTED where the desktop cannot tell (virtual machines).',
+      withId({}),
+      async (a) => json(await c.windows({ id: envId(a) })),
+    ),
+    tool('focus_window', 'Brings a window (an id from windows) to the front and gives it the keyboard. Returns { focused }.', withId({ window: windowField }), async (a) =>
+      json(await c.focusWindow({ id: envId(a), window: a.window })),
+    ),
+    tool(
+      'close_window',
+      'Asks a window (an id from windows) to close, as its close button would. Returns { closed }; false when it is still open (it may be asking, e.g. to save).',
+      withId({ window: windowField }),
+      async (a) => json(await c.closeWindow({ id: envId(a), window: a.window })),
     ),
     tool('list_environments', 'The desktops this token can see (not terminated): id, name, state.', {}, async () => json(await api.environments.list())),
     tool(

@@ -41,7 +41,9 @@ async function makeDesktop(protocol: 'vnc' | 'rdp'): Promise<{ ref: string; targ
   await driver.start(ref);
   const endpoint = await driver.displayEndpoint(ref, { timeoutMs: 30_000 });
   // The xterm is up before anything is typed into it.
-  await until(async () => (await x(ref, ['xwininfo', '-root', '-tree'])).includes('"xterm"'), 30_000);
+  // Mapped, not only created: xterm makes its window seconds before openbox shows it, and keys sent meanwhile go nowhere.
+  await until(async () => (await x(ref, ['sh', '-c', 'xwininfo -name xterm 2>/dev/null'])).includes('IsViewable'), 30_000);
+  await new Promise((r) => setTimeout(r, 500));
   return { ref, target: { environmentId: id, connection: tunnelSettingsFor(endpoint, { width: 1280, height: 800 }), width: 1280, height: 800 } };
 }
 
@@ -162,6 +164,13 @@ describe('desktop engine on a container desktop (VNC)', () => {
     await engine.keyboard(t, { keysyms: parseKeys('ctrl+c') });
     await engine.keyboard(t, { text: 'touch /tmp/after-ctrl-c\n' });
     expect(await until(async () => (await fileText(ref, '/tmp/after-ctrl-c')) !== null, 5000)).toBe(true);
+  });
+
+  it('types Unicode text beyond any keyboard layout (accents, €, CJK)', async () => {
+    await runInXterm(engine, t, 'printf %s "Grüße ñ € 日本" > /tmp/unicode');
+    expect(await until(async () => (await fileText(ref, '/tmp/unicode')) !== null, 5000)).toBe(true);
+    // execInContainer hands back the bytes as latin1: read them as the UTF-8 the file holds.
+    expect(Buffer.from((await fileText(ref, '/tmp/unicode'))!, 'latin1').toString('utf8')).toBe('Grüße ñ € 日本');
   });
 
   it('keeps calls in the order they arrived, even when nobody awaits them one by one', async () => {

@@ -80,6 +80,17 @@ describe('pinSocket', () => {
     expect({ uid: folder.uid, mode: folder.mode & 0o7777 }).toEqual({ uid: 0, mode: 0o700 });
   });
 
+  it("leaves a socket meant for root alone (the desktop agent's) out of guacd's group, in guacd's folder", async () => {
+    const dir = await displayFolder();
+    await listen(path.join(dir, 'agent.sock'), DESKTOP);
+    await fs.chmod(path.join(dir, 'agent.sock'), 0o755);
+    const pinned = await pinSocket({ socketDir: dir, name: 'agent.sock', guacdGid: GUACD, forGuacd: false });
+    const [pin, folder] = await Promise.all([fs.lstat(pinned!), fs.lstat(path.dirname(pinned!))]);
+    expect({ uid: pin.uid, gid: pin.gid, mode: pin.mode & 0o777 }).toEqual({ uid: DESKTOP, gid: DESKTOP, mode: 0o755 });
+    // The folder stays as guacd needs it for the display's socket beside.
+    expect({ gid: folder.gid, mode: folder.mode & 0o7777 }).toEqual({ gid: GUACD, mode: 0o710 });
+  });
+
   it('answers null while the socket is not there yet', async () => {
     const dir = await displayFolder();
     expect(await pinSocket({ socketDir: dir, name: 'vnc.sock', guacdGid: GUACD })).toBeNull();

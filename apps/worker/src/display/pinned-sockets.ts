@@ -90,11 +90,13 @@ export async function ensureGuacdFolder(stateDir: string, environmentId: string,
  * Pins the socket `<socketDir>/<name>` (socketDir: `<stateDir>/displays/<id>`)
  * as `<stateDir>/guacd/<id>/<name>` and returns that path, or null while the
  * desktop has not made it yet. With `guacdGid`, the socket is opened to
- * guacd's group (0770). Throws RefusedSocketError for anything but a socket of
- * the desktop's own.
+ * guacd's group (0770), unless `forGuacd` is false (a socket only root, the
+ * web process, opens: it keeps the desktop's own owner and mode). Throws
+ * RefusedSocketError for anything but a socket of the desktop's own.
  */
-export async function pinSocket(opts: { socketDir: string; name: string; guacdGid: number | null }): Promise<string | null> {
+export async function pinSocket(opts: { socketDir: string; name: string; guacdGid: number | null; forGuacd?: boolean }): Promise<string | null> {
   const { socketDir, name, guacdGid } = opts;
+  const forGuacd = opts.forGuacd ?? true;
   // The display folder's name sits in root's displays/ (0711): it cannot be swapped, and its owner is the one the worker gave it.
   const folder = await fs.lstat(socketDir).catch((e: unknown) => {
     if (errno(e) === 'ENOENT') return null;
@@ -124,7 +126,7 @@ export async function pinSocket(opts: { socketDir: string; name: string; guacdGi
     const st = await fs.lstat(tmp);
     const why = socketRefusal(st, folder.uid);
     if (why) throw new RefusedSocketError(`${name} in ${socketDir} ${why}: refused (the host follows nothing the desktop puts there)`);
-    if (guacdGid !== null) {
+    if (guacdGid !== null && forGuacd) {
       // tmp is a socket in root's own folder: nothing can be swapped in under this name any more.
       await fs.lchown(tmp, st.uid, guacdGid);
       await fs.chmod(tmp, 0o770);

@@ -5,6 +5,7 @@ import type Dockerode from 'dockerode';
 import { AppError, catalogLookup, packagesForSpec, type RuntimeDriver, type RuntimeSandbox, type RuntimeStatus } from '@genos/core';
 import { DisplayBridges } from '../display/display-bridge';
 import { audioBridgeKey, waitForAudioSocket } from '../display/audio-bridge';
+import { findAgentSocket } from '../display/agent-socket';
 import { guacdAddress, guacdGroupOf, prepareDisplayFolder, removeDisplayFolder } from '../display/guacd-access';
 import { pinSocket, RefusedSocketError, removeDesktopTree } from '../display/pinned-sockets';
 import { displaySocketName, waitForDisplay } from '../display/wait-for-vnc';
@@ -221,9 +222,16 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       }
       const where = await guacdAddress({ socketPath, guacdGid, bridges, bridgeKey: environmentId });
       const password = setting(VNC_PASSWORD_ENV);
+      // The agent (windows, focus, close), for the web process on this host; none in images from before it.
+      // Anything else under its name is treated as no agent: the display itself is still fine.
+      const agentSocket = await findAgentSocket(socketDir, guacdGid).catch((e: unknown) => {
+        if (e instanceof RefusedSocketError) return null;
+        throw e;
+      });
+      const agent = agentSocket ? { agentSocket } : {};
       // RDP: xrdp relays to x11vnc and takes the same password, sent as the RDP user's. No sound over
       // RDP: xrdp's sound channel needs its session manager, which this unprivileged desktop does not run.
-      if (protocol === 'rdp') return { protocol, ...where, username: 'genos', ...(password ? { password } : {}) };
+      if (protocol === 'rdp') return { protocol, ...where, username: 'genos', ...(password ? { password } : {}), ...agent };
       // Sound: the image's PulseAudio exports a socket beside the display's, when the image has it.
       let audio: string | null;
       try {
@@ -233,7 +241,7 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
         throw e;
       }
       const sound = !audio ? {} : guacdGid !== null ? { audioSocket: audio } : { audioPort: await bridges.open(audioBridgeKey(environmentId), audio) };
-      return { protocol: 'vnc', ...where, ...(password ? { password } : {}), ...sound };
+      return { protocol: 'vnc', ...where, ...(password ? { password } : {}), ...sound, ...agent };
     },
 
     async resizeDisplay(runtimeRef, size) {

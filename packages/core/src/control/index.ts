@@ -1,4 +1,5 @@
 export * from './desktop-control-port';
+export * from './desktop-agent-port';
 export * from './control-lease';
 export * from './control-names';
 export * from './control-pacer';

@@ -5,6 +5,7 @@ import { tunnelSettingsFor } from '../streaming/connection-token';
 import { acquireControlLease } from './acquire-control-lease';
 import { authorizeControl } from './authorize-control';
 import type { ControlPacer } from './control-pacer';
+import { NO_AGENT_MESSAGE, WINDOW_ID_PATTERN, type AgentTarget, type DesktopAgentPort, type DesktopWindow } from './desktop-agent-port';
 import type { ControlTarget, DesktopControlPort, MouseAction, Rect, TransferFolderPort } from './desktop-control-port';
 
 /** One thing a program (or the owner, through the API) does to a desktop. */
@@ -19,7 +20,11 @@ export type ControlAction =
   | { kind: 'cursor' }
   | { kind: 'filesList' }
   | { kind: 'filesPut'; name: string; content: Buffer }
-  | { kind: 'filesGet'; name: string };
+  | { kind: 'filesGet'; name: string }
+  /** Through the desktop's agent (DesktopAgentPort): container desktops only. */
+  | { kind: 'windows' }
+  | { kind: 'focusWindow'; window: string }
+  | { kind: 'closeWindow'; window: string };
 
 export interface ControlResults {
   screenshot: { png: Buffer; width: number; height: number; version: number };
@@ -32,6 +37,9 @@ export interface ControlResults {
   filesList: { name: string; bytes: number; modifiedAt: string }[];
   filesPut: { name: string; bytes: number };
   filesGet: { name: string; content: Buffer };
+  windows: DesktopWindow[];
+  focusWindow: { focused: boolean };
+  closeWindow: { closed: boolean };
 }
 
 export type ControlResult<A extends ControlAction> = ControlResults[A['kind']];
@@ -50,6 +58,8 @@ export interface RunControlActionOptions<A extends ControlAction> {
   action: A;
   engine: DesktopControlPort | undefined;
   files?: TransferFolderPort;
+  /** The desktop's agent (windows); desktops without one answer UNSUPPORTED whatever is given here. */
+  agent?: DesktopAgentPort;
   pacer: ControlPacer;
   now?: () => Date;
 }
@@ -90,21 +100,38 @@ export async function runControlAction<A extends ControlAction>(opts: RunControl
 }
 
 /** Who, which desktop, its state, the coordinates, then the lease: in that order, so a refused call takes no lease. */
-async function admit(opts: RunControlActionOptions<ControlAction>): Promise<{ target: ControlTarget; actorName: string }> {
+async function admit(opts: RunControlActionOptions<ControlAction>): Promise<{ target: Target; actorName: string }> {
   const env = await auditRefusal({ store: opts.store, actor: opts.actor, action: 'control', targetType: 'environment', targetId: opts.id }, () => authorizeControl(opts));
   const target = targetOf(env);
   checkOnScreen(opts.action, target);
+  // Before the lease too: a desktop that cannot answer is said to be so, and nothing is taken.
+  if (needsAgent(opts.action) && !target.agentSocket) throw new AppError('UNSUPPORTED', NO_AGENT_MESSAGE);
+  if ((opts.action.kind === 'focusWindow' || opts.action.kind === 'closeWindow') && !WINDOW_ID_PATTERN.test(opts.action.window)) {
+    throw new AppError('VALIDATION', `'${opts.action.window.slice(0, 40)}' is not a window id (0x and up to 8 hex digits, as windows lists them)`);
+  }
   const actorName = opts.token
     ? await acquireControlLease({ store: opts.store, actor: opts.actor, environmentId: env.id, tokenId: opts.token.id, now: (opts.now ?? (() => new Date()))() })
     : (opts.personName ?? 'the owner');
   return { target, actorName };
 }
 
-function targetOf(env: EnvironmentRecord): ControlTarget {
+type Target = ControlTarget & { agentSocket?: string };
+
+function targetOf(env: EnvironmentRecord): Target {
   if (env.state !== 'running') throw new AppError('CONFLICT', `the environment is ${env.state}, not running`, { state: env.state });
   if (!env.displayEndpoint) throw new AppError('UNAVAILABLE', 'the desktop has no display to control yet');
   const { width, height } = env.spec.display;
-  return { environmentId: env.id, connection: tunnelSettingsFor(env.displayEndpoint, { width, height }), width, height };
+  const agentSocket = env.displayEndpoint.agentSocket;
+  return { environmentId: env.id, connection: tunnelSettingsFor(env.displayEndpoint, { width, height }), width, height, ...(agentSocket ? { agentSocket } : {}) };
+}
+
+const needsAgent = (a: ControlAction) => a.kind === 'windows' || a.kind === 'focusWindow' || a.kind === 'closeWindow';
+
+/** The agent and where it listens; admit() already refused desktops without one. */
+function agentFor(opts: RunControlActionOptions<ControlAction>, t: Target): [DesktopAgentPort, AgentTarget] {
+  if (!t.agentSocket) throw new AppError('UNSUPPORTED', NO_AGENT_MESSAGE);
+  if (!opts.agent) throw new AppError('UNAVAILABLE', 'window control is not available on this server');
+  return [opts.agent, { environmentId: t.environmentId, socket: t.agentSocket }];
 }
 
 const needEngine = (engine: DesktopControlPort | undefined): DesktopControlPort => {
@@ -132,7 +159,7 @@ function checkOnScreen(action: ControlAction, t: ControlTarget): void {
   }
 }
 
-async function perform(opts: RunControlActionOptions<ControlAction>, t: ControlTarget): Promise<ControlResults[keyof ControlResults]> {
+async function perform(opts: RunControlActionOptions<ControlAction>, t: Target): Promise<ControlResults[keyof ControlResults]> {
   const a = opts.action;
   const files = () => {
     if (!opts.files) throw new AppError('UNAVAILABLE', 'file transfer is not available on this server');
@@ -161,6 +188,18 @@ async function perform(opts: RunControlActionOptions<ControlAction>, t: ControlT
       return files().get(t.environmentId, a.name);
     case 'waitForChange':
       return needEngine(opts.engine).waitForChange(t, { sinceVersion: a.sinceVersion, timeoutMs: a.timeoutMs, region: a.region });
+    case 'windows': {
+      const [agent, at] = agentFor(opts, t);
+      return agent.windows(at);
+    }
+    case 'focusWindow': {
+      const [agent, at] = agentFor(opts, t);
+      return agent.focusWindow(at, a.window);
+    }
+    case 'closeWindow': {
+      const [agent, at] = agentFor(opts, t);
+      return agent.closeWindow(at, a.window);
+    }
   }
 }
 

@@ -26,6 +26,12 @@ export interface DisplayEndpoint {
   audioSocket?: string;
   /** Or a loopback port bridged to that socket (like the display's). */
   audioPort?: number;
+  /**
+   * The desktop agent's socket on the host (container desktops: windows,
+   * focus, close; see control/desktop-agent-port.ts), pinned out of the
+   * desktop's reach; only root, the web process, opens it. VMs have none.
+   */
+  agentSocket?: string;
 }
 
 export interface EnvironmentRecord {

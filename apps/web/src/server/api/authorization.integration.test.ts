@@ -154,6 +154,8 @@ const TABLE: Record<string, Rule> = {
   'control.filesPut': control(() => ({ id: envE.id, name: 'a.txt', contentBase64: '' })),
   'control.filesGet': control(() => ({ id: envE.id, name: 'a.txt' })),
   'control.windows': control(),
+  'control.focusWindow': control(() => ({ id: envE.id, window: '0x1' })),
+  'control.closeWindow': control(() => ({ id: envE.id, window: '0x1' })),
   'control.cursor': control(),
   'control.actions': control(),
   // Take-over, hand-back and the programs switch: the owner in the browser, no token.

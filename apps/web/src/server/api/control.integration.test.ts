@@ -8,6 +8,7 @@ import { ControlPacer, DEFAULT_SPEC, transitionEnvironment, type ApiScope, type 
 import { createPrismaStore } from '@genos/db';
 import { createTestDatabase, type TestDatabase } from '@genos/db/testing';
 import { authenticateApiToken, issueApiToken } from '../auth/api-tokens';
+import { FakeDesktopAgent } from '../control/testing/fake-desktop-agent';
 import { FakeDesktopEngine } from '../control/testing/fake-desktop-engine';
 import { transferDirFor } from '../files/transfer';
 import { createCaller } from './root';
@@ -19,6 +20,7 @@ let db: TestDatabase;
 let store: Store;
 let stateDir: string;
 const engine = new FakeDesktopEngine();
+const agent = new FakeDesktopAgent();
 // One pacer for the whole file, as the web process has one.
 const pacer = new ControlPacer({ ratePerSecond: 20, burst: 40 });
 type Person = { id: string; email: string; name: string | null };
@@ -35,6 +37,7 @@ const callerFor = (user: Person, token?: { id: string; scopes: string[] } | null
       store,
       tunnelKey: 'x'.repeat(32),
       control: engine,
+      desktopAgent: agent,
       controlPacer: pacer,
       stateDir,
     }),
@@ -45,8 +48,8 @@ async function tokenFor(user: Person, name: string, scopes: ApiScope[] = ['envir
   return (await authenticateApiToken(db.prisma, issued.token))!.token;
 }
 
-/** A running 1280×800 desktop of `owner` (no sandbox: the fake engine never connects). */
-async function runningDesktop(owner: Person): Promise<string> {
+/** A running 1280×800 desktop of `owner` (no sandbox: the fake engine never connects); with an agent socket like a container desktop's when asked. */
+async function runningDesktop(owner: Person, o: { agentSocket?: string } = {}): Promise<string> {
   return store.transaction(async (tx) => {
     const env = await tx.environments.insert({ name: 'control test', request: null, spec: { ...DEFAULT_SPEC, display: { ...DEFAULT_SPEC.display, width: 1280, height: 800 } }, ownerId: owner.id, teamId: null });
     await transitionEnvironment({ tx, id: env.id, to: 'provisioning', actor: { kind: 'worker' } });
@@ -55,7 +58,7 @@ async function runningDesktop(owner: Person): Promise<string> {
       id: env.id,
       to: 'running',
       actor: { kind: 'worker' },
-      patch: { runtimeRef: 'control-none', startedAt: new Date(), displayEndpoint: { protocol: 'vnc', host: '127.0.0.1', port: 5999, password: 'pw' } },
+      patch: { runtimeRef: 'control-none', startedAt: new Date(), displayEndpoint: { protocol: 'vnc', host: '127.0.0.1', port: 5999, password: 'pw', ...o } },
     });
     return env.id;
   });
@@ -191,9 +194,49 @@ describe('refusals', () => {
     expect(refused).toMatchObject({ code: 'CONFLICT', appCode: 'CONFLICT', message: 'the environment is suspended, not running' });
   });
 
-  it('says plainly that windows cannot be listed yet', async () => {
+  it('says plainly that a desktop without an agent (a VM) cannot list its windows, and takes no lease for it', async () => {
     const id = await runningDesktop(alice);
-    expect(await failure(callerFor(alice, await tokenFor(alice, 'robot')).control.windows({ id }))).toMatchObject({ code: 'UNPROCESSABLE_CONTENT', appCode: 'UNSUPPORTED', message: expect.stringContaining('desktop agent') });
+    const robot = callerFor(alice, await tokenFor(alice, 'robot'));
+    const calls = agent.calls.length;
+    for (const call of [robot.control.windows({ id }), robot.control.focusWindow({ id, window: '0x1a00002' }), robot.control.closeWindow({ id, window: '0x1a00002' })]) {
+      expect(await failure(call)).toMatchObject({ code: 'UNPROCESSABLE_CONTENT', appCode: 'UNSUPPORTED', message: expect.stringContaining('no agent to list its windows') });
+    }
+    expect(agent.calls.length).toBe(calls);
+    expect((await robot.control.status({ id })).holder).toBeNull();
+  });
+
+  it("lists, focuses and closes windows through the desktop's agent, under the lease and in the log", async () => {
+    const id = await runningDesktop(alice, { agentSocket: '/state/guacd/x/agent.sock' });
+    const robot = callerFor(alice, await tokenFor(alice, 'robot'));
+    const listed = await robot.control.windows({ id });
+    expect(listed.map((w) => [w.id, w.title, w.focused])).toEqual([['0x1a00002', 'xterm', true], ['0x1c00002', 'second', false]]);
+    expect(await robot.control.focusWindow({ id, window: '0x1c00002' })).toEqual({ focused: true });
+    expect(await robot.control.closeWindow({ id, window: '0x1c00002' })).toEqual({ closed: true });
+    expect(agent.calls.slice(-3).map((c) => [c.kind, c.window, c.target])).toEqual([
+      ['windows', undefined, { environmentId: id, socket: '/state/guacd/x/agent.sock' }],
+      ['focusWindow', '0x1c00002', { environmentId: id, socket: '/state/guacd/x/agent.sock' }],
+      ['closeWindow', '0x1c00002', { environmentId: id, socket: '/state/guacd/x/agent.sock' }],
+    ]);
+    expect(await robot.control.status({ id })).toMatchObject({ holder: { kind: 'program', name: 'token robot' } });
+    // The agent's NOT_FOUND (the window is gone) reaches the caller as such.
+    expect(await failure(robot.control.focusWindow({ id, window: '0x1c00002' }))).toMatchObject({ code: 'NOT_FOUND', appCode: 'NOT_FOUND', message: expect.stringContaining('no window 0x1c00002') });
+    const log = await robot.control.actions({ id });
+    expect(log.map((a) => [a.action, a.params])).toEqual([
+      ['windows', {}],
+      ['focusWindow', { window: '0x1c00002' }],
+      ['closeWindow', { window: '0x1c00002' }],
+    ]);
+  });
+
+  it('refuses a window id that is not one before anything reaches the agent', async () => {
+    const id = await runningDesktop(alice, { agentSocket: '/state/guacd/x/agent.sock' });
+    const robot = callerFor(alice, await tokenFor(alice, 'robot'));
+    const calls = agent.calls.length;
+    for (const window of ['xterm', '0x1 windows', '0x123456789', '']) {
+      expect(await failure(robot.control.focusWindow({ id, window }))).toMatchObject({ code: 'BAD_REQUEST' });
+      expect(await failure(robot.control.closeWindow({ id, window }))).toMatchObject({ code: 'BAD_REQUEST' });
+    }
+    expect(agent.calls.length).toBe(calls);
   });
 });
 

@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
-import { AppError, hasScope, isAppError, type Actor, type ApiScope, type ChangeFeed, type ControlPacer, type DesktopControlPort, type Store } from '@genos/core';
+import { AppError, hasScope, isAppError, type Actor, type ApiScope, type ChangeFeed, type ControlPacer, type DesktopAgentPort, type DesktopControlPort, type Store } from '@genos/core';
 import type { PrismaClient } from '@genos/db';
 import type { SessionUser } from '../auth/verify-credentials';
 import type { ComposerSettings } from '../composer-settings';
@@ -32,6 +32,8 @@ export interface InnerContext {
   requestId?: string;
   /** The desktop engine the control procedures drive (control/desktop-control.ts); unset: they answer UNAVAILABLE. */
   control?: DesktopControlPort;
+  /** Talks to desktops' agents (windows); the socket client (control/agent) when unset. */
+  desktopAgent?: DesktopAgentPort;
   /** Paces control actions per desktop; the process-wide one when unset. */
   controlPacer?: ControlPacer;
   /** Where desktops' Transfer folders live (files/transfer.ts); GENOS_STATE_DIR when unset. */

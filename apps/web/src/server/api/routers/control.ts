@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import {
-  AppError,
   ControlPacer,
   DEFAULT_CONTROL_RATE,
   getControlStatus,
@@ -10,10 +9,12 @@ import {
   runControlAction,
   setProgramsAllowed,
   takeOverControl,
+  WINDOW_ID_PATTERN,
   type ControlAction,
 } from '@genos/core';
 import { env } from '../../../env';
 import { MAX_CONTROL_FILE_BYTES, transferFolderFor } from '../../files/transfer-folder';
+import { createDesktopAgent } from '../../control/agent/agent-client';
 import { protectedProcedure, router, type InnerContext } from '../trpc';
 
 /*
@@ -31,9 +32,12 @@ const id = z.string().min(1).max(64).regex(/^[a-z0-9]+$/i, 'not an environment i
 const coordinate = z.number().int().min(0).max(100_000);
 const rect = z.object({ x: coordinate, y: coordinate, width: z.number().int().min(1).max(100_000), height: z.number().int().min(1).max(100_000) }).strict();
 const button = z.enum(['left', 'middle', 'right']).default('left');
+const windowId = z.string().regex(WINDOW_ID_PATTERN, 'not a window id (0x and up to 8 hex digits, as windows lists them)');
 
 /** Used when a test builds its context without one; the web's is process-wide (control/desktop-control.ts). */
 const fallbackPacer = new ControlPacer(DEFAULT_CONTROL_RATE);
+/** The agent client is stateless: one for every context that brings none. */
+const defaultAgent = createDesktopAgent();
 
 type Ctx = InnerContext & { user: NonNullable<InnerContext['user']>; actor: import('@genos/core').Actor };
 
@@ -48,6 +52,7 @@ const run = <A extends ControlAction>(ctx: Ctx, envId: string, action: A) =>
     action,
     engine: ctx.control,
     files: transferFolderFor({ prisma: ctx.prisma, stateDir: () => ctx.stateDir ?? env().GENOS_STATE_DIR, userId: ctx.user.id }),
+    agent: ctx.desktopAgent ?? defaultAgent,
     pacer: ctx.controlPacer ?? fallbackPacer,
   });
 
@@ -112,11 +117,16 @@ export const controlRouter = router({
     return { name: file.name, bytes: file.content.length, contentBase64: file.content.toString('base64') };
   }),
 
-  windows: controlProcedure.input(z.object({ id }).strict()).query(async ({ ctx, input }): Promise<{ id: string; title: string; x: number; y: number; width: number; height: number; focused: boolean }[]> => {
-    // Checked like every call (a stranger's desktop stays NOT_FOUND), then said plainly rather than answered empty.
-    await getControlStatus({ store: ctx.store, actor: ctx.actor, id: input.id });
-    throw new AppError('UNSUPPORTED', 'listing windows needs the desktop agent, which this desktop does not have yet');
-  }),
+  // Through the desktop's agent: UNSUPPORTED where there is none (VMs), never an empty list.
+  windows: controlProcedure.input(z.object({ id }).strict()).query(({ ctx, input }) => run(ctx, input.id, { kind: 'windows' })),
+
+  focusWindow: controlProcedure
+    .input(z.object({ id, window: windowId }).strict())
+    .mutation(({ ctx, input }) => run(ctx, input.id, { kind: 'focusWindow', window: input.window })),
+
+  closeWindow: controlProcedure
+    .input(z.object({ id, window: windowId }).strict())
+    .mutation(({ ctx, input }) => run(ctx, input.id, { kind: 'closeWindow', window: input.window })),
 
   cursor: controlProcedure.input(z.object({ id }).strict()).query(({ ctx, input }) => run(ctx, input.id, { kind: 'cursor' })),
 
