@@ -162,7 +162,8 @@ beforeAll(async () => {
   const sock = path.join(socketDir, 'vnc.sock');
   if (!(await until(() => fs.stat(sock).then(() => true, () => false), 30_000))) throw new Error('no vnc.sock');
   // Typing goes to the xterm: wait until its window is on the screen.
-  if (!(await until(async () => (await execOut(['sh', '-c', 'DISPLAY=:0 xwininfo -root -tree'])).includes('xterm'), 30_000))) throw new Error('no xterm window');
+  // Mapped, not only created: xterm makes its window well before openbox shows it, and keys sent meanwhile go nowhere.
+  if (!(await until(async () => (await execOut(['sh', '-c', 'DISPLAY=:0 xwininfo -name xterm 2>/dev/null'])).includes('IsViewable'), 30_000))) throw new Error('no xterm window');
   // guacd is contained (no route to the host's loopback): it reaches the desktop through a socket path.
   bridge = await listenForGuacd(state.stateDir, 'share-desk', (client) => {
     const up = net.connect(sock);

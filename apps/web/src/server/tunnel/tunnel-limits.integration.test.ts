@@ -171,7 +171,8 @@ beforeAll(async () => {
   await c.start();
   const sock = path.join(socketDir, 'vnc.sock');
   if (!(await until(() => fs.stat(sock).then(() => true, () => false), 30_000))) throw new Error('no vnc.sock');
-  if (!(await until(async () => (await execOut(['sh', '-c', 'DISPLAY=:0 xwininfo -root -tree'])).includes('xterm'), 30_000))) throw new Error('no xterm window');
+  // Mapped, not only created: xterm makes its window well before openbox shows it, and keys sent meanwhile go nowhere.
+  if (!(await until(async () => (await execOut(['sh', '-c', 'DISPLAY=:0 xwininfo -name xterm 2>/dev/null'])).includes('IsViewable'), 30_000))) throw new Error('no xterm window');
   await fs.chown(sock, 1000, guacdGid);
   await fs.chmod(sock, 0o770);
   envId = (
