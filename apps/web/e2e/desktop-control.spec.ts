@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { createUser, docker, readInDesktop, removeLeftoversAfterFailure, removeLeftoversAfterFailedFile, signIn, terminateInView } from './helpers';
+import { createUser, docker, issueControlToken, readInDesktop, removeLeftoversAfterFailure, removeLeftoversAfterFailedFile, signIn, terminateInView } from './helpers';
 
 // A program drives a desktop through the control API (a token with environments:control, tRPC over
 // HTTP as any internal tool would) while its owner watches; the owner takes over, the program is
@@ -41,9 +41,7 @@ test('a program types while the owner watches; take over refuses it with CONTROL
   const id = await launchDesktop(page);
 
   // The owner issues the program's token through the tokens router (their session).
-  const issued = await page.request.post('/api/trpc/auth.tokens.issue', { data: { json: { name: 'e2e-robot', scopes: ['environments:control'], ttlHours: 1 } } });
-  expect(issued.ok()).toBe(true);
-  const token = ((await issued.json()) as { result: { data: { json: { token: string } } } }).result.data.json.token;
+  const token = await issueControlToken(page, 'e2e-robot');
   // The program has no cookies: only its token.
   const program = await playwright.request.newContext({ baseURL });
   const call = (path: string, input: unknown, kind: 'query' | 'mutation' = 'mutation') => programCall(program, token, path, input, kind);

@@ -187,3 +187,10 @@ export function litShare(display: Locator): Promise<number> {
     return best;
   });
 }
+
+/** An API token for a program, issued by the signed-in `page`'s user through the tokens router (the secret, shown once). */
+export async function issueControlToken(page: Page, name: string): Promise<string> {
+  const issued = await page.request.post('/api/trpc/auth.tokens.issue', { data: { json: { name, scopes: ['environments:control'], ttlHours: 1 } } });
+  expect(issued.ok()).toBe(true);
+  return ((await issued.json()) as { result: { data: { json: { token: string } } } }).result.data.json.token;
+}

@@ -3,7 +3,7 @@ import argon2 from 'argon2';
 import { expect, test } from '@playwright/test';
 import { DEFAULT_SPEC } from '@genos/core';
 import { createPrismaClient } from '@genos/db';
-import { createUser, nonBackgroundShare, removeLeftoversAfterFailure, removeLeftoversAfterFailedFile, signIn, terminateInView } from './helpers';
+import { createUser, issueControlToken, nonBackgroundShare, removeLeftoversAfterFailure, removeLeftoversAfterFailedFile, signIn, terminateInView } from './helpers';
 
 const EMAIL = 'e2e-rec-user@genos.test';
 const PASSWORD = 'e2e-rec-password-1234';
@@ -53,8 +53,7 @@ test('a team with recording on: a session is recorded, and an admin plays it bac
     await page.waitForTimeout(800);
   }
   // A program acts on the desktop meanwhile (control API, its own token): playback shows it on the timeline.
-  const issued = await page.request.post('/api/trpc/auth.tokens.issue', { data: { json: { name: 'recorded-robot', scopes: ['environments:control'], ttlHours: 1 } } });
-  const robotToken = ((await issued.json()) as { result: { data: { json: { token: string } } } }).result.data.json.token;
+  const robotToken = await issueControlToken(page, 'recorded-robot');
   const typed = await page.request.post('/api/trpc/control.keyboard', {
     headers: { Authorization: `Bearer ${robotToken}` },
     data: { json: { id: envId, text: 'echo typed-by-a-program\n' } },

@@ -1,4 +1,4 @@
-import { pinSocket } from './pinned-sockets';
+import { waitForPinnedSocket } from './pinned-sockets';
 
 /**
  * The desktop agent's socket (genos-agent, started by genos-desktop beside the
@@ -15,12 +15,5 @@ export const AGENT_SOCKET = 'agent.sock';
  * is only for a slow start; an image without the agent costs that wait.
  * Throws RefusedSocketError for anything but the desktop's own socket.
  */
-export async function findAgentSocket(socketDir: string, guacdGid: number | null, waitMs = 1000): Promise<string | null> {
-  const until = Date.now() + waitMs;
-  for (;;) {
-    const pinned = await pinSocket({ socketDir, name: AGENT_SOCKET, guacdGid, forGuacd: false });
-    if (pinned) return pinned;
-    if (Date.now() > until) return null;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export const findAgentSocket = (socketDir: string, guacdGid: number | null, waitMs = 1000): Promise<string | null> =>
+  waitForPinnedSocket({ socketDir, name: AGENT_SOCKET, guacdGid, forGuacd: false, waitMs });

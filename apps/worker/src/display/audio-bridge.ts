@@ -1,5 +1,5 @@
 import type { DisplayBridges } from './display-bridge';
-import { pinSocket } from './pinned-sockets';
+import { waitForPinnedSocket } from './pinned-sockets';
 
 /**
  * The desktop's sound. genos-desktop runs PulseAudio (a null sink, the
@@ -18,15 +18,8 @@ export const audioBridgeKey = (environmentId: string) => `${environmentId}:audio
  * (waits up to `waitMs` for it to come up). Anything but the desktop's own
  * socket under that name throws RefusedSocketError.
  */
-export async function waitForAudioSocket(socketDir: string, guacdGid: number | null, waitMs = 3000): Promise<string | null> {
-  const until = Date.now() + waitMs;
-  for (;;) {
-    const pinned = await pinSocket({ socketDir, name: AUDIO_SOCKET, guacdGid });
-    if (pinned) return pinned;
-    if (Date.now() > until) return null;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export const waitForAudioSocket = (socketDir: string, guacdGid: number | null, waitMs = 3000): Promise<string | null> =>
+  waitForPinnedSocket({ socketDir, name: AUDIO_SOCKET, guacdGid, waitMs });
 
 /** The bridge's port, or null when the desktop has no PulseAudio. */
 export async function openAudioBridge(bridges: DisplayBridges, environmentId: string, socketDir: string, preferredPort = 0, waitMs = 3000): Promise<number | null> {

@@ -179,3 +179,17 @@ export async function removeDesktopTree(dir: string): Promise<void> {
     if (errno(e) !== 'ENOENT') throw e;
   });
 }
+
+/**
+ * pinSocket, waiting up to `waitMs` for the desktop to make the socket: the
+ * pinned path, or null when it has not appeared by then (the desktop has none).
+ */
+export async function waitForPinnedSocket(opts: Parameters<typeof pinSocket>[0] & { waitMs: number }): Promise<string | null> {
+  const until = Date.now() + opts.waitMs;
+  for (;;) {
+    const pinned = await pinSocket(opts);
+    if (pinned) return pinned;
+    if (Date.now() > until) return null;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

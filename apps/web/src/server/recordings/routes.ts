@@ -4,15 +4,20 @@ import { listRecordingActions, type Store } from '@genos/core';
 import type { PrismaClient } from '@genos/db';
 import { RECORDING_ID_RE } from './recordings';
 
+const text = (status: number, message: string) => new Response(message, { status, headers: { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' } });
+
+/** Recordings are for administrators: the refusal to answer with, or null for an admin. */
+const refusal = (user: { role: string } | null): Response | null =>
+  !user ? text(401, 'Sign in first.') : user.role !== 'admin' ? text(403, 'Recordings are for administrators.') : null;
+
 /**
  * GET /api/recordings/<id>: the raw Guacamole protocol dump guacd wrote, for
  * guacamole-common-js's SessionRecording (through a StaticHTTPTunnel).
  * Administrators only; deleted (past retention) recordings are gone.
  */
 export async function handleRecordingStream(id: string, deps: { prisma: PrismaClient; user: { id: string; role: string } | null }): Promise<Response> {
-  const text = (status: number, message: string) => new Response(message, { status, headers: { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' } });
-  if (!deps.user) return text(401, 'Sign in first.');
-  if (deps.user.role !== 'admin') return text(403, 'Recordings are for administrators.');
+  const refused = refusal(deps.user);
+  if (refused) return refused;
   if (!RECORDING_ID_RE.test(id)) return text(404, 'No such recording.');
   const rec = await deps.prisma.recording.findUnique({ where: { id } });
   if (!rec) return text(404, 'No such recording.');
@@ -35,12 +40,11 @@ export async function handleRecordingStream(id: string, deps: { prisma: PrismaCl
  * who, action, parameters as logged, screenshot reference). Administrators only.
  */
 export async function handleRecordingActions(id: string, deps: { prisma: PrismaClient; store: Store; user: { id: string; role: string } | null }): Promise<Response> {
-  const text = (status: number, message: string) => new Response(message, { status, headers: { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' } });
-  if (!deps.user) return text(401, 'Sign in first.');
-  if (deps.user.role !== 'admin') return text(403, 'Recordings are for administrators.');
+  const refused = refusal(deps.user);
+  if (refused) return refused;
   const rec = RECORDING_ID_RE.test(id) ? await deps.prisma.recording.findUnique({ where: { id } }) : null;
   if (!rec) return text(404, 'No such recording.');
-  const marks = await listRecordingActions({ store: deps.store, actor: { kind: 'user', id: deps.user.id, isAdmin: true }, recording: rec });
+  const marks = await listRecordingActions({ store: deps.store, actor: { kind: 'user', id: deps.user?.id ?? null, isAdmin: true }, recording: rec });
   return new Response(marks.map((m) => JSON.stringify(m)).join('\n') + (marks.length ? '\n' : ''), {
     headers: { 'Content-Type': 'application/x-ndjson', 'Content-Disposition': `attachment; filename="recording-${rec.id}-actions.jsonl"`, 'Cache-Control': 'no-store' },
   });
