@@ -6,6 +6,7 @@ import { attachTunnel } from './src/server/tunnel/attach-tunnel';
 import { openGuacdEndpoint } from './src/server/tunnel/guacd-endpoint';
 import { describeGuacdHop, resolveGuacdHop } from '@genos/db/remote-hops';
 import { prepareRecordingsDir, startRecordingRetention } from './src/server/recordings/recordings';
+import { secretKeys } from './src/server/auth/secret-keys';
 import { createWebOps } from './src/server/ops/ops-handler';
 import { configureWebLogger, webLogger } from './src/server/ops/logger';
 import { closeDesktopControl, installDesktopControl } from './src/server/control/desktop-control';
@@ -37,9 +38,9 @@ const server = http.createServer((req, res) => {
 });
 // The same client (and pool) the tRPC routes use: services() lives on globalThis.
 const { prisma, store } = services();
-// guacd writes session recordings beside it; the retention sweep deletes old ones.
-const recordings = await prepareRecordingsDir({ stateDir: config.GENOS_STATE_DIR, guacdUser: config.GENOS_GUACD_USER, recordAll: config.GENOS_RECORD_ALL, log: warn });
-const stopRetention = startRecordingRetention(prisma, warn);
+// guacd writes session recordings beside it, sealed under their own keys once done; the retention sweep deletes old ones.
+const recordings = await prepareRecordingsDir({ stateDir: config.GENOS_STATE_DIR, guacdUser: config.GENOS_GUACD_USER, recordAll: config.GENOS_RECORD_ALL, keys: secretKeys(prisma), log: warn });
+const stopRetention = startRecordingRetention(prisma, secretKeys(prisma), warn);
 // guacd's own socket when it runs contained here, TLS when it is on another machine (resolveGuacdHop).
 const guacdHop = resolveGuacdHop(config);
 const guacd = await openGuacdEndpoint(guacdHop, warn);

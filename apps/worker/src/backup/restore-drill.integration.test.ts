@@ -5,9 +5,9 @@ import Dockerode from 'dockerode';
 import { generate } from 'otplib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { auditThrough, DEFAULT_SPEC, homeVolumeKey, sealTotpSecret, type EnvironmentSpec } from '@genos/core';
+import { auditThrough, DEFAULT_SPEC, homeVolumeKey, RECORDING_PURPOSE, recordingContext, sealTotpSecret, type EnvironmentSpec } from '@genos/core';
 import { createPrismaStore } from '@genos/db';
-import { keyServiceFor } from '@genos/db/keys';
+import { keyServiceFor, openSealedFile, sealFile } from '@genos/db/keys';
 import { createTestDatabase, freshTestState, type FreshTestState, type TestDatabase } from '@genos/db/testing';
 import { attemptPasswordSignIn } from '../../../web/src/server/auth/sign-in';
 import { SlidingWindow } from '../../../web/src/server/auth/throttle';
@@ -96,10 +96,17 @@ describe('restore drill', () => {
       await homes1.release('drill-seed');
     }
     await fs.mkdir(path.join(state1.stateDir, 'recordings'), { recursive: true, mode: 0o700 });
-    const recordingFile = path.join(state1.stateDir, 'recordings', `${env.id}-1`);
+    // A recording as the web app keeps it: sealed under its own data key (recordings.ts).
     const recordingBytes = Buffer.from('4.size,1.0,4.1024,3.768;'.repeat(5000));
-    await fs.writeFile(recordingFile, recordingBytes);
-    await p.recording.create({ data: { environmentId: env.id, userId: ann.id, path: recordingFile, bytes: recordingBytes.length } });
+    const recRow = await p.recording.create({ data: { environmentId: env.id, userId: ann.id, path: '', bytes: recordingBytes.length } });
+    const recordingFile = path.join(state1.stateDir, 'recordings', `${recRow.id}.guac.sealed`);
+    const recordingPlain = path.join(state1.stateDir, `${recRow.id}.plain`);
+    await fs.writeFile(recordingPlain, recordingBytes);
+    const recKeys = keyServiceFor({ prisma: p, kekFile: process.env.GENOS_KEK_FILE! }).keys;
+    const recKey = await recKeys.dataKey({ purpose: RECORDING_PURPOSE, objectId: recRow.id }, { kind: 'system' });
+    await sealFile({ key: recKey, from: recordingPlain, to: recordingFile, context: recordingContext(recRow.id) });
+    await fs.rm(recordingPlain);
+    await p.recording.update({ where: { id: recRow.id }, data: { path: recordingFile } });
     const audit = auditThrough(createPrismaStore({ prisma: p, enqueue: async () => null }));
     for (const action of ['team.create', 'quota.set', 'environment.create']) await audit({ actor: { kind: 'user', id: ann.id }, action, targetType: 'drill', targetId: team.id });
     const auditRows = await p.auditLog.count();
@@ -143,7 +150,14 @@ describe('restore drill', () => {
     expect(await q.auditLog.count()).toBeGreaterThanOrEqual(auditRows);
     const rec = await q.recording.findFirstOrThrow({ where: { environmentId: env.id } });
     expect(Number(rec.bytes)).toBe(recordingBytes.length);
-    expect(await fs.readFile(path.join(state2.stateDir, 'recordings', path.basename(rec.path)))).toEqual(recordingBytes);
+    // Back sealed, and it plays with the data key that came back with the database.
+    const sealedBack = path.join(state2.stateDir, 'recordings', path.basename(rec.path));
+    expect((await fs.readFile(sealedBack)).includes('4.size')).toBe(false);
+    const recKey2 = await keyServiceFor({ prisma: q, kekFile: process.env.GENOS_KEK_FILE! }).keys.dataKey({ purpose: RECORDING_PURPOSE, objectId: rec.id }, { kind: 'system' });
+    const played = await openSealedFile({ key: recKey2, file: sealedBack, context: recordingContext(rec.id) });
+    const playedBytes: Buffer[] = [];
+    for await (const c of played.stream) playedBytes.push(c as Buffer);
+    expect(Buffer.concat(playedBytes)).toEqual(recordingBytes);
     // Back as ciphertext (gocryptfs.conf and all), owned by the desktop user; only the restored data key opens it.
     const home2 = cipherDirOf(state2.stateDir, ann.id);
     expect(await fs.readdir(home2)).toEqual(expect.arrayContaining(['gocryptfs.conf', 'gocryptfs.diriv']));

@@ -98,6 +98,11 @@ const pngInfo = (png: Buffer) => {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** Resolves once the screen has not changed for half a second (or after 5 s). */
+async function settled(engine: DesktopEngine, t: ControlTarget) {
+  for (let i = 0; i < 10; i++) if (!(await engine.waitForChange(t, { timeoutMs: 500 })).changed) return;
+}
+
 /** Clicks into the xterm at the top left and types a shell command with Return. */
 async function runInXterm(engine: DesktopEngine, t: ControlTarget, command: string) {
   await engine.mouse(t, { action: 'click', x: 200, y: 200, button: 'left' });
@@ -198,15 +203,19 @@ describe('desktop engine on a container desktop (VNC)', () => {
 
   it('double-clicks (xterm selects the word under the pointer)', async () => {
     // A word at a known place: clear the screen, then print it on the first line.
-    await runInXterm(engine, t, 'clear; echo doubleclickme');
-    const before = (await engine.screenshot(t, {})).version;
-    await engine.waitForChange(t, { sinceVersion: before, timeoutMs: 3000 });
-    await new Promise((r) => setTimeout(r, 300));
+    // The marker file says the shell has run `clear` and printed the word; the
+    // screen settling after it says xterm has drawn it (on a loaded machine a
+    // fixed pause after typing clicked on the old screen).
+    await runInXterm(engine, t, 'clear; echo doubleclickme; touch /tmp/dc-shown');
+    expect(await until(async () => (await fileText(ref, '/tmp/dc-shown')) !== null, 10_000)).toBe(true);
+    await settled(engine, t);
     // xterm's first line starts just inside its window; find the window's origin from X.
     const info = await x(ref, ['sh', '-c', 'xwininfo -root -tree | grep \'"xterm"\' | head -1']);
     const [, left, top] = /\+(\d+)\+(\d+)\s*$/.exec(info.trim()) ?? [];
     await engine.mouse(t, { action: 'doubleClick', x: Number(left) + 30, y: Number(top) + 7, button: 'left' });
-    expect(await until(async () => (await xSelection(ref, 'PRIMARY')) === 'doubleclickme', 5000)).toBe(true);
+    let primary = '';
+    await until(async () => (primary = await xSelection(ref, 'PRIMARY')) === 'doubleclickme', 10_000);
+    expect(primary, `xterm window at ${info.trim()}`).toBe('doubleclickme');
     // x11vnc passes the new selection on, guacd sends it as a clipboard stream: the program reads it.
     expect(await until(async () => (await engine.clipboardGet(t)).text === 'doubleclickme', 5000)).toBe(true);
   });

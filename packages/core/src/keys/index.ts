@@ -4,3 +4,5 @@ export * from './rotate-key-encryption-key';
 export * from './user-secrets';
 export * from './audited-keys';
 export * from './home-volume-keys';
+export * from './recording-keys';
+export * from './transfer-keys';

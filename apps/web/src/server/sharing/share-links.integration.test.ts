@@ -10,10 +10,12 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_QUOTA, DEFAULT_SPEC, DEPLOYMENT_CAPABILITIES } from '@genos/core';
 import { createPrismaStore } from '@genos/db';
+import { keyServiceFor } from '@genos/db/keys';
 import { createTestDatabase, freshTestState, listenForGuacd, type GuacdSocket, type TestDatabase } from '@genos/db/testing';
 import { createCaller } from '../api/root';
 import { createInnerContext } from '../api/trpc';
-import { prepareRecordingsDir, sweepRecordings } from '../recordings/recordings';
+import { prepareRecordingsDir, SEALED_SUFFIX, sweepRecordings } from '../recordings/recordings';
+import { handleRecordingStream } from '../recordings/routes';
 import { attachTunnel } from '../tunnel/attach-tunnel';
 
 // Share links end to end against the real PostgreSQL, Docker and guacd: a
@@ -34,6 +36,17 @@ let stranger: { id: string; email: string };
 let envId = '';
 let teamId = '';
 const madeRecordings: string[] = [];
+let keys: ReturnType<typeof keyServiceFor>['keys'];
+
+/** Files under `dir` whose bytes match `re` (sockets and other non-files skipped). */
+async function grepTree(dir: string, re: RegExp): Promise<string[]> {
+  const hits: string[] = [];
+  for (const e of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
+    const file = path.join(e.parentPath, e.name);
+    if (e.isFile() && re.test((await fs.readFile(file).catch(() => Buffer.alloc(0))).toString('latin1'))) hits.push(file);
+  }
+  return hits;
+}
 
 const callerFor = (user: { id: string; email: string } | null) =>
   createCaller(
@@ -177,7 +190,8 @@ beforeAll(async () => {
     })
   ).id;
 
-  const recordings = await prepareRecordingsDir({ stateDir: state.stateDir, guacdUser: 'genos-guacd', recordAll: false });
+  keys = keyServiceFor({ prisma: db.prisma, kekFile: process.env.GENOS_KEK_FILE! }).keys;
+  const recordings = await prepareRecordingsDir({ stateDir: state.stateDir, guacdUser: 'genos-guacd', recordAll: false, keys });
   server = http.createServer((_q, s) => s.end());
   tunnel = attachTunnel({ server, prisma: db.prisma, key: KEY, guacd: { host: '127.0.0.1', port: 4822 }, recordings });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -300,21 +314,43 @@ describe('share links', () => {
     expect(rows.length).toBeGreaterThan(before);
     const rec = rows[0]!;
     expect(rec.userId).toBe(owner.id);
-    expect(await until(async () => Number((await db.prisma.recording.findUniqueOrThrow({ where: { id: rec.id } })).bytes) > 1000, 10_000)).toBe(true);
+    // Once guacd has let go of it, the file is sealed under the recording's own key: the row points at the
+    // sealed file, the plain one is gone, and no guacd instruction is left in the clear anywhere in the state dir.
+    expect(await until(async () => (await db.prisma.recording.findUniqueOrThrow({ where: { id: rec.id } })).path.endsWith(SEALED_SUFFIX), 30_000)).toBe(true);
     const done = await db.prisma.recording.findUniqueOrThrow({ where: { id: rec.id } });
     expect(done.endedAt).not.toBeNull();
-    const head = (await fs.readFile(rec.path, 'utf8')).slice(0, 4000);
-    expect(head).toMatch(/\d+\.(size|img),/);
+    expect(Number(done.bytes)).toBeGreaterThan(1000);
+    await expect(fs.stat(rec.path)).rejects.toThrow();
+    const onDisk = await fs.readFile(done.path);
+    expect(onDisk.includes('.size,')).toBe(false);
+    expect(await grepTree(state.stateDir, /\d+\.(size|img|sync),/)).toEqual([]);
+    // Playback decrypts on the fly, for administrators only, and each opening is a use of the key on record.
+    const admin = { id: owner.id, role: 'admin' };
+    const uses = () => db.prisma.auditLog.count({ where: { action: 'key.use', after: { path: ['objectId'], equals: rec.id } } });
+    const usesBefore = await uses();
+    const played = await handleRecordingStream(rec.id, { prisma: db.prisma, keys, user: admin });
+    expect(played.status).toBe(200);
+    const body = Buffer.from(await played.arrayBuffer());
+    expect(body.length).toBe(Number(done.bytes));
+    expect(played.headers.get('content-length')).toBe(String(body.length));
+    expect(body.toString('utf8', 0, 4000)).toMatch(/\d+\.(size|img),/);
+    expect(await uses()).toBe(usesBefore + 1);
+    expect((await handleRecordingStream(rec.id, { prisma: db.prisma, keys, user: { id: owner.id, role: 'user' } })).status).toBe(403);
+    // The sealed file of one recording copied onto another's row does not open.
+    const copy = await db.prisma.recording.create({ data: { environmentId: envId, path: `${done.path}.copy${SEALED_SUFFIX}`, endedAt: new Date() } });
+    await fs.copyFile(done.path, copy.path);
+    madeRecordings.push(copy.path);
+    expect((await handleRecordingStream(copy.id, { prisma: db.prisma, keys, user: admin })).status).toBe(409);
 
     // Retention: older than the team's 30 days → file deleted, row marked.
     const oldFile = path.join(state.stateDir, 'recordings', `old-${process.pid}.guac`);
     await fs.writeFile(oldFile, '4.sync,1.0;');
     madeRecordings.push(oldFile);
     const old = await db.prisma.recording.create({ data: { environmentId: envId, path: oldFile, startedAt: new Date(Date.now() - 31 * 86_400_000) } });
-    expect(await sweepRecordings(db.prisma)).toBeGreaterThanOrEqual(1);
+    expect(await sweepRecordings(db.prisma, keys)).toBeGreaterThanOrEqual(1);
     expect((await db.prisma.recording.findUniqueOrThrow({ where: { id: old.id } })).deletedAt).not.toBeNull();
     await expect(fs.stat(oldFile)).rejects.toThrow();
     expect((await db.prisma.recording.findUniqueOrThrow({ where: { id: rec.id } })).deletedAt).toBeNull();
-    await expect(fs.stat(rec.path)).resolves.toBeTruthy();
+    await expect(fs.stat(done.path)).resolves.toBeTruthy();
   });
 });

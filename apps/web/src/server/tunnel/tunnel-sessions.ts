@@ -52,7 +52,7 @@ export function createTunnelSessions(opts: TunnelSessionsOptions) {
         if (done) return;
         done = true;
         decision.lease.release();
-        if (recording) void finishRecording(opts.prisma, recording).catch((e: unknown) => log?.(`recording ${recording!.id}: ${e instanceof Error ? e.message : String(e)}`));
+        if (recording) void finishRecording(opts.prisma, recording, opts.recordings!.keys).catch((e: unknown) => log?.(`recording ${recording!.id}: ${e instanceof Error ? e.message : String(e)}`));
       };
       return {
         settings,
