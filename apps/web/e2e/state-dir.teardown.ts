@@ -1,6 +1,5 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { TEST_STATE_ROOT } from '@genos/db/testing';
+import { removeStateDir, TEST_STATE_ROOT } from '@genos/db/testing';
 
 /**
  * Playwright globalTeardown: removes the state dir playwright.config.ts made for the stack under
@@ -11,5 +10,5 @@ import { TEST_STATE_ROOT } from '@genos/db/testing';
 export default async function removeE2eStateDir(): Promise<void> {
   const dir = process.env.E2E_STATE_DIR;
   if (!dir || path.dirname(path.resolve(dir)) !== path.resolve(TEST_STATE_ROOT)) return;
-  await fs.rm(dir, { recursive: true, force: true });
+  await removeStateDir(dir);
 }

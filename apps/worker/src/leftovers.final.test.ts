@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import Dockerode from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import { TEST_INSTANCE_PREFIX, TEST_LABEL, TEST_STATE_ROOT } from '@genos/db/testing';
+import { mountsUnder, TEST_INSTANCE_PREFIX, TEST_LABEL, TEST_STATE_ROOT } from '@genos/db/testing';
 import { INSTANCE_LABEL } from './docker/container-config';
 import { DOMAIN_PREFIX, METADATA_NS, parseMetadata } from './libvirt/domain-xml';
 
@@ -47,6 +47,10 @@ describe('after the whole suite', () => {
       throw e;
     });
     expect(entries).toEqual([]);
+  });
+
+  it('leaves nothing mounted (an encrypted Transfer folder or home) under the test state root', async () => {
+    expect(await mountsUnder(TEST_STATE_ROOT)).toEqual([]);
   });
 
   // VM desktops are named genos-vm-<environment id>; their instance is in the domain's metadata.

@@ -4,6 +4,7 @@ import { createWorkInProgress, guacdAdvisory, homeVolumeKey, reapHosts, reconcil
 import { createBoss, createPrismaClient, createPrismaStore, bossEnqueue, ensureHostQueues, ensurePoolOwner, ensureQueues, recordImage } from '@genos/db';
 import { HOST_LABEL, INSTANCE_LABEL } from './docker/container-config';
 import { createDockerDriver } from './docker/docker-driver';
+import { transferKeysOf } from './security/encrypted-transfer';
 import { libvirtDriverIfAvailable } from './libvirt/available';
 import { createDriverRegistry } from './runtime/driver-registry';
 import { restoreDisplayBridges } from './display/restore-display-bridges';
@@ -47,7 +48,7 @@ const prisma = createPrismaClient(env.DATABASE_URL);
 const boss = createBoss(env.DATABASE_URL);
 boss.on('error', (err) => log.error({ err }, 'queue error'));
 const docker = new Dockerode({ socketPath: env.DOCKER_SOCKET });
-// Home volumes are gocryptfs directories, each under its owner's own data key (every use audited).
+// Home volumes and Transfer folders are gocryptfs directories, each under its own data key (every use audited).
 const homeKeyService = env.GENOS_KEK_FILE ? keyServiceFor({ prisma, kekFile: env.GENOS_KEK_FILE }).keys : null;
 // On everything this worker makes (Docker and libvirt alike): its instance and its host.
 const labels = { [INSTANCE_LABEL]: env.GENOS_INSTANCE, [HOST_LABEL]: env.GENOS_HOST_NAME };
@@ -58,6 +59,8 @@ const dockerDriver = createDockerDriver({
   onImageReady: (img) => recordImage(prisma, { ...img, status: 'ready' }),
   guacdUser: env.GENOS_GUACD_USER,
   homeKeys: homeKeyService ? (ownerId) => homeVolumeKey({ keys: homeKeyService, ownerId, actor: { kind: 'worker' } }) : undefined,
+  // Transfer folders too, each under its desktop's own key; without a key file desktops get none.
+  transferKeys: homeKeyService ? transferKeysOf(homeKeyService, { kind: 'worker' }) : undefined,
 });
 // VMs (spec.runtime 'vm') through libvirt when this host has KVM; containers stay on the Docker driver.
 const vmDriver = await libvirtDriverIfAvailable({

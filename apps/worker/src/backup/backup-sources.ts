@@ -4,6 +4,7 @@ import type Dockerode from 'dockerode';
 import type { BackupSource } from '@genos/core';
 import { INSTANCE_LABEL } from '../docker/container-config';
 import { cipherDirOf, homesDirOf, isCipherDir } from '../security/encrypted-home';
+import { transferCiphersDirOf } from '../security/encrypted-transfer';
 import { ensureHomeVolume, homeVolumeName, OWNER_LABEL } from '../security/home-volume';
 
 /** Where this deployment keeps what a backup holds besides the database. */
@@ -40,7 +41,8 @@ const exists = (p: string) => fs.access(p).then(() => true, () => false);
  * the owner's data key opens; that key's wrapped row is in the database dump), so a
  * backup holds no home file in the clear. Plain Docker home volumes from before
  * encryption, not yet moved (their owner has not started a desktop since), are
- * backed up as they are, inside restic's own encryption.
+ * backed up as they are, inside restic's own encryption. Transfer folders likewise:
+ * their cipher directories, never the decrypted views mounted while desktops run.
  */
 export async function findBackupSources(places: BackupPlaces): Promise<BackupSource[]> {
   const found: Omit<BackupSource, 'files' | 'bytes'>[] = [];
@@ -55,7 +57,7 @@ export async function findBackupSources(places: BackupPlaces): Promise<BackupSou
     const owner = v.Labels?.[OWNER_LABEL];
     if (owner && v.Mountpoint) found.push({ role: 'home', path: v.Mountpoint, owner });
   }
-  for (const [role, p] of [['recordings', path.join(places.stateDir, 'recordings')], ['transfer', path.join(places.stateDir, 'transfer')], ['recipes', places.recipesDir], ['settings', places.settingsFile]] as const) {
+  for (const [role, p] of [['recordings', path.join(places.stateDir, 'recordings')], ['transfer', transferCiphersDirOf(places.stateDir)], ['recipes', places.recipesDir], ['settings', places.settingsFile]] as const) {
     if (await exists(p)) found.push({ role, path: p });
   }
   const out: BackupSource[] = [];
@@ -102,7 +104,7 @@ export async function placeFor(places: BackupPlaces, source: BackupSource, resto
     case 'recordings':
       return path.join(places.stateDir, 'recordings');
     case 'transfer':
-      return path.join(places.stateDir, 'transfer');
+      return transferCiphersDirOf(places.stateDir);
     // Recipes come with the code; the backup's copy is put aside for comparison.
     case 'recipes':
       return path.join(places.stateDir, 'restored', 'recipes');

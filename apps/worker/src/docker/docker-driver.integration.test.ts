@@ -3,9 +3,11 @@ import path from 'node:path';
 import Dockerode from 'dockerode';
 import { afterAll, expect } from 'vitest';
 import { DEFAULT_SPEC, type EnvironmentSpec } from '@genos/core';
-import { freshTestState } from '@genos/db/testing';
+import { keyServiceFor } from '@genos/db/keys';
+import { createTestDatabase, freshTestState } from '@genos/db/testing';
 import { ensureBaseImage } from '../images/build-base-image';
 import { runDriverContract } from '../runtime/driver-contract';
+import { transferCiphersDirOf, transferKeysOf } from '../security/encrypted-transfer';
 import { networkName } from './container-config';
 import { createDockerDriver } from './docker-driver';
 
@@ -14,7 +16,10 @@ const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 // A state dir and an instance of this run's own, removed at the end.
 const state = await freshTestState('docker-driver');
 const { stateDir } = state;
-const driver = createDockerDriver({ docker, stateDir, labels: state.labels });
+// With the key service, as a deployment's worker has it: desktops get their encrypted Transfer folder.
+const db = await createTestDatabase();
+const { keys } = keyServiceFor({ prisma: db.prisma, kekFile: process.env.GENOS_KEK_FILE! });
+const driver = createDockerDriver({ docker, stateDir, labels: state.labels, transferKeys: transferKeysOf(keys, { kind: 'worker' }) });
 const spec: EnvironmentSpec = { ...DEFAULT_SPEC, apps: ['xterm'], resources: { ...DEFAULT_SPEC.resources, memoryMiB: 512, cpu: 0.5 } };
 
 async function execIn(ref: string, cmd: string[]): Promise<string> {
@@ -28,7 +33,10 @@ async function execIn(ref: string, cmd: string[]): Promise<string> {
 }
 
 // Registered before the contract's own afterAll, so it runs after it (vitest runs after-hooks in reverse).
-afterAll(() => state.remove());
+afterAll(async () => {
+  await db.drop();
+  await state.remove();
+});
 
 runDriverContract({
   name: 'docker',
@@ -52,7 +60,7 @@ runDriverContract({
     expect(info.HostConfig.NanoCpus).toBe(0.5e9);
     expect(info.HostConfig.PidsLimit).toBeGreaterThan(0);
     // The display socket's folder and the file-transfer folder: each the environment's own, nothing else of the host.
-    expect(info.Mounts.map((m) => m.Source).sort()).toEqual([path.join(stateDir, 'displays', id), path.join(stateDir, 'transfer', id)]);
+    expect(info.Mounts.map((m) => m.Source).sort()).toEqual([path.join(stateDir, 'displays', id), path.join(stateDir, 'transfer', id, 'files')]);
   },
   async networkInterfaces(ref) {
     const info = await docker.getContainer(ref).inspect();
@@ -71,8 +79,9 @@ runDriverContract({
     const left: string[] = [];
     const dir = path.join(stateDir, 'displays', id);
     if (await fs.access(dir).then(() => true, () => false)) left.push(dir);
-    const transfer = path.join(stateDir, 'transfer', id);
-    if (await fs.access(transfer).then(() => true, () => false)) left.push(transfer);
+    for (const transfer of [path.join(stateDir, 'transfer', id), path.join(transferCiphersDirOf(stateDir), id)]) {
+      if (await fs.access(transfer).then(() => true, () => false)) left.push(transfer);
+    }
     if ((await docker.listContainers({ all: true, filters: { name: [`genos-env-${id}`] } })).length) left.push(`container genos-env-${id}`);
     return left;
   },

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { AppError, catalogLookup, packagesForSpec, type RuntimeDriver, type RuntimeSandbox, type RuntimeStatus } from '@genos/core';
@@ -19,7 +18,8 @@ import { removeOrphanFirewallChains } from './network/firewall';
 import { ensureTeamNetwork, removeEmptyTeamNetworks, removeTeamNetworkIfEmpty, teamNetworksOf, withTeamNetwork } from './network/team-network';
 import { environmentOfNetwork, GATEWAY_FOR_LABEL, teamNetworkName } from './network/names';
 import { encryptedHomes, type HomeKeySource } from '../security/encrypted-home';
-import { containerConfig, containerName, DESKTOP_UID, ENV_LABEL, environmentIdOf, HOME_OWNER_LABEL, MANAGED_LABEL, PROTOCOL_ENV, VNC_PASSWORD_ENV } from './container-config';
+import { encryptedTransfers, type TransferKeySource } from '../security/encrypted-transfer';
+import { containerConfig, containerName, DESKTOP_UID, ENV_LABEL, environmentIdOf, HOME_OWNER_LABEL, MANAGED_LABEL, PROTOCOL_ENV, TRANSFER_MOUNT, VNC_PASSWORD_ENV } from './container-config';
 
 
 export interface DockerDriverOptions {
@@ -43,6 +43,11 @@ export interface DockerDriverOptions {
    * gocryptfs directories under the state dir. Without it a desktop with a home volume is refused.
    */
   homeKeys?: HomeKeySource;
+  /**
+   * The data keys of Transfer folders (the key service's 'transfer-folder' keys): each desktop's
+   * folder is a gocryptfs directory of its own. Without them desktops get no Transfer folder.
+   */
+  transferKeys?: TransferKeySource;
 }
 
 export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & { bridges: DisplayBridges; socketDirFor(id: string): string } {
@@ -50,11 +55,25 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
   const bridges = opts.bridges ?? new DisplayBridges();
   const guacdGid = guacdGroupOf(opts.guacdUser);
   const socketDirFor = (environmentId: string) => path.join(opts.stateDir, 'displays', environmentId);
-  // Uploads and downloads (apps/web's files routes): the environment's own folder, nothing else of the host.
-  const transferDirFor = (environmentId: string) => path.join(opts.stateDir, 'transfer', environmentId);
+  // Uploads and downloads (apps/web's files routes): the environment's own encrypted folder, nothing else of the host.
+  const transfers = opts.transferKeys ? encryptedTransfers({ stateDir: opts.stateDir, keys: opts.transferKeys }) : null;
   // Image ids already reported: the catalog hears of each image once per process, not on every create.
   const reported = new Set<string>();
   const homes = encryptedHomes({ stateDir: opts.stateDir, keyFor: opts.homeKeys, docker });
+
+  /**
+   * Transfer folders with no desktop container at all. The state dir may be shared by several
+   * hosts' workers on one machine (list() sees only this host's containers), so a folder whose
+   * container another host runs is not a leftover of this one.
+   */
+  async function transferLeftovers(): Promise<string[]> {
+    if (!transfers) return [];
+    const ids = await transfers.leftovers();
+    if (!ids.length) return [];
+    const anyHost = await docker.listContainers({ all: true, filters: { label: [`${MANAGED_LABEL}=true`] } });
+    const withContainer = new Set(anyHost.map((c) => c.Labels?.[ENV_LABEL]));
+    return ids.filter((id) => !withContainer.has(id));
+  }
 
   return {
     kind: 'docker',
@@ -78,15 +97,9 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
         }
       }
       const socketDir = await prepareDisplayFolder({ stateDir: opts.stateDir, environmentId, owner: { uid: DESKTOP_UID, gid: DESKTOP_UID }, guacdGid });
-      const transferDir = transferDirFor(environmentId);
-      // Only root (the web app) and the desktop itself use transfers: the shared root stays 0700, so
+      // Only root (the web app) and the desktop itself use transfers: the roots above stay 0700, so
       // the desktop, which may put anything inside its own folder, can never put a link in its place.
-      // (The state dir above it was made passable with the display folder.)
-      await fs.mkdir(path.dirname(transferDir), { recursive: true, mode: 0o700 });
-      await fs.mkdir(transferDir, { recursive: true, mode: 0o700 });
-      const transferFolder = await fs.lstat(transferDir);
-      if (!transferFolder.isDirectory()) throw new AppError('UNAVAILABLE', `${transferDir} must be a folder (found a link or a file)`);
-      await fs.lchown(transferDir, DESKTOP_UID, DESKTOP_UID);
+      const transferDir = transfers ? await transfers.open(environmentId) : undefined;
       if (spec.network.mode === 'egress') await createEgressNetwork(docker, environmentId, opts.labels);
       if (spec.network.mode === 'tor') await createTorPath(docker, { environmentId, labels: opts.labels, egress: opts.torGatewayEgress, onProgress });
       // The encrypted home is made (or an old plain volume moved into it) now; it is mounted only at start.
@@ -114,13 +127,15 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       const container = docker.getContainer(runtimeRef);
       const info = await container.inspect();
       const owner = info.Config.Labels?.[HOME_OWNER_LABEL];
+      const environmentId = info.Config.Labels?.[ENV_LABEL] ?? environmentIdOf(runtimeRef);
+      // Its Transfer folder's plaintext view, mounted again if a reboot took it (before Docker binds it).
+      if (transfers && !info.State.Running && !info.State.Paused && info.HostConfig?.Binds?.some((b) => b.endsWith(`:${TRANSFER_MOUNT}:rw`))) await transfers.open(environmentId);
       // Running or paused already (a redelivered job): its home is in its own mount namespace.
       if (!owner || info.State.Running || info.State.Paused) {
         // 304: already started.
         await ignoreStatus(container.start(), [304]);
         return;
       }
-      const environmentId = info.Config.Labels?.[ENV_LABEL] ?? environmentIdOf(runtimeRef);
       await homes.mount(owner, environmentId);
       try {
         await ignoreStatus(container.start(), [304]);
@@ -152,7 +167,9 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       await removeTorPath(docker, environmentId);
       // Folders the desktop wrote: removed without following anything it planted there.
       await removeDisplayFolder(opts.stateDir, environmentId);
-      await removeDesktopTree(transferDirFor(environmentId));
+      // Its Transfer folder: unmounted, the ciphertext removed and its key destroyed. A legacy plain one goes too.
+      if (transfers) await transfers.remove(environmentId);
+      else await removeDesktopTree(path.join(opts.stateDir, 'transfer', environmentId));
       // Its decrypted home: unmounted if a crash left it mounted, its gocryptfs ended, the mountpoint removed.
       await homes.release(environmentId);
     },
@@ -187,6 +204,8 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
         ...containers.map((c) => c.Labels?.[GATEWAY_FOR_LABEL]),
         // Home mountpoints (a crash after create made one, or before terminate removed it).
         ...(await homes.leftovers()),
+        // Transfer folders whose desktop is gone (a crash between create's steps, or an outside docker rm).
+        ...(await transferLeftovers()),
       ];
       for (const id of leftovers) {
         if (!id || seen.has(id)) continue;

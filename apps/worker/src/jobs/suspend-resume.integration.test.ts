@@ -50,9 +50,11 @@ const writes = async () => [await db.prisma.auditLog.count(), await db.prisma.en
 async function waitForXterm(ref: string): Promise<string> {
   const until = Date.now() + 20_000;
   for (;;) {
+    // Mapped, not only created: openbox gives the window its place and size when it shows it.
+    const mapped = (await inDesktop(ref, 'xwininfo -name xterm 2>/dev/null || true')).includes('IsViewable');
     const tree = await inDesktop(ref, 'xwininfo -root -tree');
     const line = tree.split('\n').find((l) => /xterm/i.test(l));
-    if (line) return line.trim();
+    if (line && mapped) return line.trim();
     if (Date.now() > until) throw new Error(`no xterm window:\n${tree}`);
     await new Promise((r) => setTimeout(r, 500));
   }

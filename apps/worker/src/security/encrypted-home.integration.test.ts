@@ -13,6 +13,7 @@ import { DEFAULT_SPEC, homeVolumeKey, type EnvironmentSpec } from '@genos/core';
 import { keyServiceFor } from '@genos/db/keys';
 import { createTestDatabase, freshTestState } from '@genos/db/testing';
 import { createDockerDriver } from '../docker/docker-driver';
+import { desktopShell } from '../docker/desktop-shell';
 import { ensureBaseImage } from '../images/build-base-image';
 import { cipherDirOf, encryptedHomes, homeMountsDirOf } from './encrypted-home';
 import { mountedUnder } from './gocryptfs';
@@ -46,16 +47,7 @@ async function down(environmentId: string): Promise<void> {
   made.delete(environmentId);
 }
 
-/** Runs a shell line as the desktop user inside a container; what it printed (a TTY: no stream headers). */
-async function sh(ref: string, script: string): Promise<string> {
-  const exec = await docker.getContainer(ref).exec({ Cmd: ['bash', '-c', script], User: '1000:1000', AttachStdout: true, AttachStderr: true, Tty: true });
-  const stream = await exec.start({ Tty: true });
-  return new Promise((resolve) => {
-    let out = '';
-    stream.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    stream.on('end', () => resolve(out.replace(/\r/g, '').trim()));
-  });
-}
+const sh = (ref: string, script: string) => desktopShell(docker, ref, script);
 
 /** gocryptfs processes still serving a mountpoint of this suite. */
 async function daemonsOfSuite(): Promise<string[]> {

@@ -15,9 +15,8 @@ import type Dockerode from 'dockerode';
 import { AppError } from '@genos/core';
 import { runCommand } from '../backup/run-command';
 import { dockerStatus } from '../docker/docker-status';
-import { detach, initCipherDir, mountCipherDir, mountedUnder, passwordOf } from './gocryptfs';
+import { detach, initCipherDir, mountCipherDir, mountedUnder, passwordOf, unmountAndEnd } from './gocryptfs';
 import { homeVolumeName, OWNER_LABEL } from './home-volume';
-import { servesMountpoint } from './proc-mounts';
 
 /** The raw data key of one user's home (the key service's HOME_VOLUME_PURPOSE key). */
 export type HomeKeySource = (ownerId: string) => Promise<Uint8Array>;
@@ -130,16 +129,6 @@ export function encryptedHomes(opts: { stateDir: string; keyFor?: HomeKeySource;
     }
   }
 
-  async function gocryptfsServing(mountpoint: string): Promise<number[]> {
-    const pids: number[] = [];
-    for (const name of await fs.readdir('/proc')) {
-      if (!/^\d+$/.test(name)) continue;
-      const argv = await fs.readFile(`/proc/${name}/cmdline`, 'utf8').then((s) => s.split('\0'), () => []);
-      if (servesMountpoint(argv, mountpoint)) pids.push(Number(name));
-    }
-    return pids;
-  }
-
   return {
     mountpointFor,
 
@@ -177,22 +166,7 @@ export function encryptedHomes(opts: { stateDir: string; keyFor?: HomeKeySource;
 
     async release(environmentId) {
       const mp = mountpointFor(environmentId);
-      for (const m of (await mountedUnder(mp)).reverse()) await detach(m);
-      // Its gocryptfs ends by itself once the last reference (the container's) is gone; one that
-      // does not (something still holds the mount) is ended here, so nothing decrypts any more.
-      const deadline = Date.now() + 5000;
-      let pids = await gocryptfsServing(mp);
-      while (pids.length && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-        pids = await gocryptfsServing(mp);
-      }
-      for (const pid of pids) {
-        try {
-          process.kill(pid, 'SIGTERM');
-        } catch {
-          // gone meanwhile
-        }
-      }
+      await unmountAndEnd(mp);
       try {
         await fs.rmdir(mp);
       } catch (e) {

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import { AppError } from '@genos/core';
-import { gocryptfsMountpoints, parseMounts } from './proc-mounts';
+import { gocryptfsMountpoints, parseMounts, servesMountpoint } from './proc-mounts';
 
 /**
  * The password is the volume's random 256-bit data key, so scrypt's cost buys
@@ -84,4 +84,38 @@ export async function detach(mountpoint: string): Promise<void> {
     child.on('close', (code) => resolve({ code: code ?? 1, stderr }));
   });
   if (r.code !== 0 && (await mountedUnder(mountpoint)).includes(mountpoint)) throw new AppError('INTERNAL', `umount -l ${mountpoint} failed: ${r.stderr.trim()}`);
+}
+
+/** The gocryptfs processes serving `mountpoint`. */
+async function gocryptfsServing(mountpoint: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const name of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const argv = await fs.readFile(`/proc/${name}/cmdline`, 'utf8').then((s) => s.split('\0'), () => []);
+    if (servesMountpoint(argv, mountpoint)) pids.push(Number(name));
+  }
+  return pids;
+}
+
+/**
+ * Detaches whatever is mounted at or under `mountpoint` and makes sure its
+ * gocryptfs has ended. It ends by itself once the last reference (a
+ * container's) is gone; one that does not (something still holds the mount)
+ * is ended here, so nothing decrypts any more.
+ */
+export async function unmountAndEnd(mountpoint: string): Promise<void> {
+  for (const m of (await mountedUnder(mountpoint)).reverse()) await detach(m);
+  const deadline = Date.now() + 5000;
+  let pids = await gocryptfsServing(mountpoint);
+  while (pids.length && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    pids = await gocryptfsServing(mountpoint);
+  }
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // gone meanwhile
+    }
+  }
 }

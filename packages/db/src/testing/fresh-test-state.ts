@@ -6,6 +6,7 @@
 //   const state = await freshTestState('docker-driver');
 //   createDockerDriver({ docker, stateDir: state.stateDir, labels: state.labels });
 //   await state.remove(); // in afterAll, after the suite's own clean-up
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -39,6 +40,29 @@ export async function freshTestState(suite: string): Promise<FreshTestState> {
     instance,
     stateDir,
     labels: { 'genos.instance': instance, [TEST_LABEL]: 'true' },
-    remove: () => fs.rm(stateDir, { recursive: true, force: true }),
+    remove: () => removeStateDir(stateDir),
   };
+}
+
+/** Mountpoints at or under `dir` (from /proc/self/mounts, octal escapes decoded), deepest first. */
+export async function mountsUnder(dir: string): Promise<string[]> {
+  const root = path.resolve(dir);
+  const text = await fs.readFile('/proc/self/mounts', 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .map((l) => (l.split(' ')[1] ?? '').replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))
+    .filter((t) => t === root || t.startsWith(`${root}/`))
+    .sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Removes a test state dir. A desktop a failed test never ended still has its
+ * Transfer folder mounted there (gocryptfs): that is detached first (umount -l),
+ * so the removal neither deletes through the mount nor fails on it.
+ */
+export async function removeStateDir(dir: string): Promise<void> {
+  for (const m of await mountsUnder(dir)) {
+    await new Promise<void>((resolve) => execFile('umount', ['-l', '--', m], () => resolve()));
+  }
+  await fs.rm(dir, { recursive: true, force: true });
 }

@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from '@genos/db/testing';
 import { authenticateApiToken, issueApiToken } from '../auth/api-tokens';
 import { FakeDesktopAgent } from '../control/testing/fake-desktop-agent';
 import { FakeDesktopEngine } from '../control/testing/fake-desktop-engine';
-import { transferDirFor } from '../files/transfer';
+import { stagingDirFor, transferDirFor } from '../files/transfer';
 import { createCaller } from './root';
 import { createInnerContext } from './trpc';
 
@@ -294,6 +294,7 @@ describe('pacing and the log', () => {
   it('moves files through the Transfer folder', async () => {
     const id = await runningDesktop(alice);
     mkdirSync(transferDirFor(stateDir, id), { recursive: true });
+    mkdirSync(stagingDirFor(stateDir, id), { recursive: true });
     const robot = callerFor(alice, await tokenFor(alice, 'files'));
     const put = await robot.control.filesPut({ id, name: 'notes.txt', contentBase64: Buffer.from('hello desktop').toString('base64') });
     expect(put).toMatchObject({ name: 'notes.txt', bytes: 13 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC } from '@genos/core';
 import { createTestDatabase, freshTestState, type TestDatabase } from '@genos/db/testing';
 import { handleDownload, handleList, handleUpload } from './routes';
-import { transferDirFor, transferRoot } from './transfer';
+import { stagingDirFor, transferDirFor } from './transfer';
 
 // Upload and download through the route handlers' logic, against the real database and a real folder.
 let db: TestDatabase;
@@ -21,7 +21,7 @@ const deps = (user: { id: string } | null, maxBytes?: number) => ({ prisma: db.p
 const post = (id: string, name: string, body: BodyInit, headers: Record<string, string> = {}) =>
   new Request(`http://localhost/api/environments/${id}/files?name=${encodeURIComponent(name)}`, { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
 const contents = async (id: string) => (await fs.readdir(transferDirFor(stateDir, id))).sort();
-const staging = async () => (await fs.readdir(path.join(transferRoot(stateDir), '.incoming')).catch(() => [])).length;
+const staging = async () => (await fs.readdir(stagingDirFor(stateDir, envId)).catch(() => [])).length;
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -32,7 +32,8 @@ beforeAll(async () => {
     db.prisma.environment.create({ data: { name: 'f', spec: DEFAULT_SPEC as never, ownerId: owner.id, teamId, state: 'running', displayEndpoint: { protocol: 'vnc', host: '127.0.0.1', port: 1 } } });
   envId = (await mk(null)).id;
   lockedEnvId = (await mk(lockedTeamId)).id;
-  for (const id of [envId, lockedEnvId]) await fs.mkdir(transferDirFor(stateDir, id), { recursive: true });
+  // Plain folders laid out as the worker's encrypted ones are (encrypted-transfer.integration.test.ts tests those).
+  for (const id of [envId, lockedEnvId]) for (const dir of [transferDirFor(stateDir, id), stagingDirFor(stateDir, id)]) await fs.mkdir(dir, { recursive: true });
 });
 
 afterAll(async () => {

@@ -9,17 +9,21 @@ import type { PrismaClient } from '@genos/db';
  * File transfer in and out of a desktop. guacd's file transfer for VNC goes
  * through SFTP, which our sandboxes do not run, so the web app does it
  * itself: each container has its own host folder bind-mounted at
- * /home/genos/Transfer (<state dir>/transfer/<environment id>, created and
- * removed by the worker's Docker driver). Uploads are streamed into a staging
- * folder the container cannot see, size-limited, then linked into place
- * under a name that does not exist yet; downloads open regular files only,
- * never following links, because the folder's contents are the desktop's
+ * /home/genos/Transfer. The worker's Docker driver makes it encrypted at rest
+ * (apps/worker/src/security/encrypted-transfer.ts): the plaintext view of the
+ * environment's gocryptfs directory is mounted at
+ * <state dir>/transfer/<environment id>, with `files/` (the desktop's
+ * folder) and `incoming/` (root's) inside. Uploads are streamed into
+ * `incoming/`, which the container cannot see, size-limited, then linked into
+ * place under a name that does not exist yet (the same filesystem, so the
+ * file appears whole or not at all); downloads open regular files only, never
+ * following links, because the folder's contents are the desktop's
  * (untrusted) and this process is root on the host.
  *
- * The folder itself is safe to name by path: its parent (<state dir>/transfer)
- * is root's and 0700, so the desktop, which may put anything inside its
- * folder (links, FIFOs, sockets), can never put a link in the folder's place
- * (inside the sandbox it is a mount point: renaming or removing it fails).
+ * The folder itself is safe to name by path: the folders above it are root's
+ * and 0700, so the desktop, which may put anything inside its folder (links,
+ * FIFOs, sockets), can never put a link in the folder's place (inside the
+ * sandbox it is a mount point: renaming or removing it fails).
  * Every entry inside is the desktop's: links are never followed (lstat,
  * O_NOFOLLOW, link(2)), and a FIFO is opened non-blocking and refused.
  * A folder found replaced anyway (only root could) is refused as well.
@@ -37,7 +41,10 @@ export class TransferError extends Error {
 }
 
 export const transferRoot = (stateDir: string) => path.join(stateDir, 'transfer');
-export const transferDirFor = (stateDir: string, environmentId: string) => path.join(transferRoot(stateDir), environmentId);
+/** The environment's folder as its desktop sees it (bind-mounted at /home/genos/Transfer). */
+export const transferDirFor = (stateDir: string, environmentId: string) => path.join(transferRoot(stateDir), environmentId, 'files');
+/** Where uploads are staged: beside the folder, on the same (encrypted) filesystem, out of the desktop's sight. */
+export const stagingDirFor = (stateDir: string, environmentId: string) => path.join(transferRoot(stateDir), environmentId, 'incoming');
 
 /** A plain file name: no folders, no control characters, not hidden. */
 export function safeFileName(raw: string): string {
@@ -86,11 +93,12 @@ export async function receiveUpload(opts: {
   // Refused before a byte is read when the size is declared.
   if (opts.declaredBytes !== null && opts.declaredBytes > max) throw tooLarge();
   const dir = await transferFolder(opts.stateDir, opts.environmentId);
-  if (!dir) throw new TransferError(409, 'This desktop has no Transfer folder (it was started before file transfer existed).');
+  if (!dir) throw new TransferError(409, 'This desktop has no Transfer folder (it was started before file transfer was encrypted).');
 
-  const staging = path.join(transferRoot(opts.stateDir), '.incoming');
-  await fs.mkdir(staging, { recursive: true, mode: 0o700 });
-  const tmp = path.join(staging, `${opts.environmentId}-${randomBytes(8).toString('hex')}`);
+  const staging = stagingDirFor(opts.stateDir, opts.environmentId);
+  const st = await fs.lstat(staging).catch(() => null);
+  if (!st?.isDirectory()) throw new TransferError(409, 'This desktop has no Transfer folder (it was started before file transfer was encrypted).');
+  const tmp = path.join(staging, randomBytes(8).toString('hex'));
   let bytes = 0;
   const limit = new Transform({
     transform(chunk: Buffer, _enc, done) {
