@@ -31,7 +31,11 @@ test.afterAll(removeLeftoversAfterFailedFile);
 
 /** Runs a command from the repo root as a program holding only the token. */
 const asProgram = (baseURL: string, cmd: string, args: string[], cwd = root) =>
-  run(cmd, args, { cwd, env: { ...process.env, GENOS_URL: baseURL, GENOS_TOKEN: token, GENOS_EMAIL: '', GENOS_PASSWORD: '' }, timeout: 180_000 });
+  run(cmd, args, { cwd, env: { ...process.env, GENOS_URL: baseURL, GENOS_TOKEN: token, GENOS_EMAIL: '', GENOS_PASSWORD: '' }, timeout: 180_000 }).catch((e: Error & { stdout?: string }) => {
+    // What the program printed says why it failed (the error alone carries only its stderr).
+    e.message += `\nstdout:\n${(e.stdout ?? '').slice(-2000)}`;
+    throw e;
+  });
 
 test('genos desktop: click, type, keys, cursor and a screenshot, checked inside the desktop', async ({ baseURL }) => {
   const created = JSON.parse((await asProgram(baseURL!, 'npx', ['genos', 'env', 'create', '--wait', '--json', 'a Linux desktop with xterm'])).stdout) as { id: string; state: string };

@@ -59,7 +59,7 @@ const dockerDriver = createDockerDriver({
   onImageReady: (img) => recordImage(prisma, { ...img, status: 'ready' }),
   guacdUser: env.GENOS_GUACD_USER,
   homeKeys: homeKeyService ? (ownerId) => homeVolumeKey({ keys: homeKeyService, ownerId, actor: { kind: 'worker' } }) : undefined,
-  // Transfer folders too, each under its desktop's own key; without a key file desktops get none.
+  // Transfer folders too, each under its desktop's own key; without a key file they are plain (said below).
   transferKeys: homeKeyService ? transferKeysOf(homeKeyService, { kind: 'worker' }) : undefined,
 });
 // VMs (spec.runtime 'vm') through libvirt when this host has KVM; containers stay on the Docker driver.
@@ -70,6 +70,7 @@ const vmDriver = await libvirtDriverIfAvailable({
   guacdUser: env.GENOS_GUACD_USER,
   log,
 });
+if (!homeKeyService) log.warn('no GENOS_KEK_FILE: Transfer folders are kept unencrypted, and desktops with a home volume are refused');
 const driver = createDriverRegistry({ docker: dockerDriver, libvirt: vmDriver });
 const store = createPrismaStore({ prisma, enqueue: bossEnqueue(boss) });
 // /healthz, /readyz, /metrics from the start: while the worker starts (an image build can take minutes) it answers unready.

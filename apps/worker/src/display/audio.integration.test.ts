@@ -88,13 +88,13 @@ describe('desktop sound and file transfer', () => {
     expect(await until(() => guac.state.audioBlobs > 0, 10_000)).toBe(true);
     guac.close();
 
-    // ~/Transfer is the host folder <state>/transfer/<id>, writable by the desktop user.
-    const hostDir = path.join(stateDir, 'transfer', id);
+    // ~/Transfer is the host folder <state>/transfer/<id>/files (plain: this driver has no key service), writable by the desktop user.
+    const hostDir = path.join(stateDir, 'transfer', id, 'files');
     expect(await execIn(['sh', '-c', `echo from-desktop > ${TRANSFER_MOUNT}/out.txt`])).toBe(0);
     expect(await fs.readFile(path.join(hostDir, 'out.txt'), 'utf8')).toBe('from-desktop\n');
 
     await driver.terminate({ environmentId: id, runtimeRef: ref });
     ref = '';
-    await expect(fs.stat(hostDir)).rejects.toThrow();
+    await expect(fs.stat(path.join(stateDir, 'transfer', id))).rejects.toThrow();
   });
 });

@@ -6,7 +6,7 @@ import { DisplayBridges } from '../display/display-bridge';
 import { audioBridgeKey, waitForAudioSocket } from '../display/audio-bridge';
 import { findAgentSocket } from '../display/agent-socket';
 import { guacdAddress, guacdGroupOf, prepareDisplayFolder, removeDisplayFolder } from '../display/guacd-access';
-import { pinSocket, RefusedSocketError, removeDesktopTree } from '../display/pinned-sockets';
+import { pinSocket, RefusedSocketError } from '../display/pinned-sockets';
 import { displaySocketName, waitForDisplay } from '../display/wait-for-vnc';
 import { ensureAppLayer } from '../images/build-app-layer';
 import { execInContainer } from './exec-in-container';
@@ -18,7 +18,7 @@ import { removeOrphanFirewallChains } from './network/firewall';
 import { ensureTeamNetwork, removeEmptyTeamNetworks, removeTeamNetworkIfEmpty, teamNetworksOf, withTeamNetwork } from './network/team-network';
 import { environmentOfNetwork, GATEWAY_FOR_LABEL, teamNetworkName } from './network/names';
 import { encryptedHomes, type HomeKeySource } from '../security/encrypted-home';
-import { encryptedTransfers, type TransferKeySource } from '../security/encrypted-transfer';
+import { transferFolders, type TransferKeySource } from '../security/encrypted-transfer';
 import { containerConfig, containerName, DESKTOP_UID, ENV_LABEL, environmentIdOf, HOME_OWNER_LABEL, MANAGED_LABEL, PROTOCOL_ENV, TRANSFER_MOUNT, VNC_PASSWORD_ENV } from './container-config';
 
 
@@ -45,7 +45,7 @@ export interface DockerDriverOptions {
   homeKeys?: HomeKeySource;
   /**
    * The data keys of Transfer folders (the key service's 'transfer-folder' keys): each desktop's
-   * folder is a gocryptfs directory of its own. Without them desktops get no Transfer folder.
+   * folder is a gocryptfs directory of its own. Without them Transfer folders are plain.
    */
   transferKeys?: TransferKeySource;
 }
@@ -56,7 +56,7 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
   const guacdGid = guacdGroupOf(opts.guacdUser);
   const socketDirFor = (environmentId: string) => path.join(opts.stateDir, 'displays', environmentId);
   // Uploads and downloads (apps/web's files routes): the environment's own encrypted folder, nothing else of the host.
-  const transfers = opts.transferKeys ? encryptedTransfers({ stateDir: opts.stateDir, keys: opts.transferKeys }) : null;
+  const transfers = transferFolders({ stateDir: opts.stateDir, keys: opts.transferKeys ?? null });
   // Image ids already reported: the catalog hears of each image once per process, not on every create.
   const reported = new Set<string>();
   const homes = encryptedHomes({ stateDir: opts.stateDir, keyFor: opts.homeKeys, docker });
@@ -67,7 +67,6 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
    * container another host runs is not a leftover of this one.
    */
   async function transferLeftovers(): Promise<string[]> {
-    if (!transfers) return [];
     const ids = await transfers.leftovers();
     if (!ids.length) return [];
     const anyHost = await docker.listContainers({ all: true, filters: { label: [`${MANAGED_LABEL}=true`] } });
@@ -99,7 +98,7 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       const socketDir = await prepareDisplayFolder({ stateDir: opts.stateDir, environmentId, owner: { uid: DESKTOP_UID, gid: DESKTOP_UID }, guacdGid });
       // Only root (the web app) and the desktop itself use transfers: the roots above stay 0700, so
       // the desktop, which may put anything inside its own folder, can never put a link in its place.
-      const transferDir = transfers ? await transfers.open(environmentId) : undefined;
+      const transferDir = await transfers.open(environmentId);
       if (spec.network.mode === 'egress') await createEgressNetwork(docker, environmentId, opts.labels);
       if (spec.network.mode === 'tor') await createTorPath(docker, { environmentId, labels: opts.labels, egress: opts.torGatewayEgress, onProgress });
       // The encrypted home is made (or an old plain volume moved into it) now; it is mounted only at start.
@@ -129,7 +128,7 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       const owner = info.Config.Labels?.[HOME_OWNER_LABEL];
       const environmentId = info.Config.Labels?.[ENV_LABEL] ?? environmentIdOf(runtimeRef);
       // Its Transfer folder's plaintext view, mounted again if a reboot took it (before Docker binds it).
-      if (transfers && !info.State.Running && !info.State.Paused && info.HostConfig?.Binds?.some((b) => b.endsWith(`:${TRANSFER_MOUNT}:rw`))) await transfers.open(environmentId);
+      if (!info.State.Running && !info.State.Paused && info.HostConfig?.Binds?.some((b) => b.endsWith(`:${TRANSFER_MOUNT}:rw`))) await transfers.open(environmentId);
       // Running or paused already (a redelivered job): its home is in its own mount namespace.
       if (!owner || info.State.Running || info.State.Paused) {
         // 304: already started.
@@ -168,8 +167,7 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       // Folders the desktop wrote: removed without following anything it planted there.
       await removeDisplayFolder(opts.stateDir, environmentId);
       // Its Transfer folder: unmounted, the ciphertext removed and its key destroyed. A legacy plain one goes too.
-      if (transfers) await transfers.remove(environmentId);
-      else await removeDesktopTree(path.join(opts.stateDir, 'transfer', environmentId));
+      await transfers.remove(environmentId);
       // Its decrypted home: unmounted if a crash left it mounted, its gocryptfs ended, the mountpoint removed.
       await homes.release(environmentId);
     },

@@ -9,6 +9,10 @@
 // destroyed when the desktop ends, so a copy of the ciphertext (a backup, a
 // disk image) is unreadable from then on.
 //
+// Without the key service (a worker without GENOS_KEK_FILE, e.g. under
+// compose, whose worker container cannot mount FUSE where the host's Docker
+// sees it) the same layout is a plain folder, and the worker says so at start.
+//
 // Layout of the plaintext view (root's, 0700):
 //   files/     uid 1000, bind-mounted into the desktop as /home/genos/Transfer
 //   incoming/  root's, 0700: uploads are staged here (same filesystem, so
@@ -52,7 +56,7 @@ export interface EncryptedTransfers {
   leftovers(): Promise<string[]>;
 }
 
-export function encryptedTransfers(opts: { stateDir: string; keys: TransferKeySource }): EncryptedTransfers {
+export function transferFolders(opts: { stateDir: string; keys: TransferKeySource | null }): EncryptedTransfers {
   const ciphers = transferCiphersDirOf(opts.stateDir);
   const mounts = transferMountsDirOf(opts.stateDir);
   const checked = (id: string) => {
@@ -65,8 +69,10 @@ export function encryptedTransfers(opts: { stateDir: string; keys: TransferKeySo
     if (!st.isDirectory()) throw new AppError('UNAVAILABLE', `${dir} must be a folder (found a link or a file)`);
     await fs.chmod(dir, mode);
   };
+  const keys = opts.keys;
   const withPassword = async <T>(id: string, fn: (password: string) => Promise<T>) => {
-    const key = await opts.keys.keyFor(id);
+    if (!keys) throw new AppError('INTERNAL', 'no key service for Transfer folders');
+    const key = await keys.keyFor(id);
     try {
       return await fn(passwordOf(key));
     } finally {
@@ -80,13 +86,14 @@ export function encryptedTransfers(opts: { stateDir: string; keys: TransferKeySo
       const { cipher, mountpoint } = checked(environmentId);
       await privateDir(ciphers);
       await privateDir(mounts);
-      if (!(await fs.access(path.join(cipher, 'gocryptfs.conf')).then(() => true, () => false))) {
+      if (!keys) await privateDir(mountpoint);
+      else if (!(await fs.access(path.join(cipher, 'gocryptfs.conf')).then(() => true, () => false))) {
         // A half-made one (a crash during -init) is started over: it never held a file.
         await fs.rm(cipher, { recursive: true, force: true });
         await fs.mkdir(cipher, { mode: 0o700 });
         await withPassword(environmentId, (password) => initCipherDir(cipher, password));
       }
-      if (!(await isMounted(mountpoint))) {
+      if (keys && !(await isMounted(mountpoint))) {
         // Root's and mode 0 while nothing is mounted: nobody writes plaintext onto the disk by mistake.
         await privateDir(mountpoint, 0);
         await withPassword(environmentId, (password) => mountCipherDir(cipher, mountpoint, password));
@@ -104,14 +111,14 @@ export function encryptedTransfers(opts: { stateDir: string; keys: TransferKeySo
       const { cipher, mountpoint } = checked(environmentId);
       await unmountAndEnd(mountpoint);
       if (await isMounted(mountpoint)) throw new AppError('INTERNAL', `the Transfer folder at ${mountpoint} is still mounted`);
-      // Unmounted, the mountpoint is empty, unless it is the plain folder of a desktop from before
-      // encryption: that one is the desktop's, removed without following what it planted there.
+      // Unmounted, the mountpoint is empty, unless it is a plain folder (no key service, or a desktop
+      // from before encryption): that one is the desktop's, removed without following what it planted there.
       await fs.rmdir(mountpoint).catch(async (e: NodeJS.ErrnoException) => {
         if (e.code === 'ENOTEMPTY' || e.code === 'EEXIST') await removeDesktopTree(mountpoint);
         else if (e.code !== 'ENOENT') throw new AppError('INTERNAL', `the Transfer mountpoint ${mountpoint} could not be removed: ${e.code}`);
       });
       await fs.rm(cipher, { recursive: true, force: true });
-      await opts.keys.destroy(environmentId);
+      await keys?.destroy(environmentId);
     },
 
     async leftovers() {
