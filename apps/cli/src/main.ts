@@ -5,6 +5,7 @@ import { isAppError, type ApiScope, type ComposeResult } from '@genos/core';
 import { connect, type Client } from './client';
 import { composerOptions } from './composer-options';
 import { OPS_USAGE } from './ops-usage';
+import { PITR_USAGE } from './pitr-usage';
 import { DESKTOP_USAGE } from './desktop/desktop-usage';
 
 const USAGE = `usage:
@@ -20,6 +21,7 @@ const USAGE = `usage:
   genos token revoke ID
 ${DESKTOP_USAGE}
 ${OPS_USAGE}
+${PITR_USAGE}
 env: GENOS_URL (default http://127.0.0.1:3000), GENOS_TOKEN or GENOS_EMAIL + GENOS_PASSWORD;
      GENOS_LLM_BASE_URL + GENOS_LLM_MODEL (+ GENOS_LLM_API_KEY) compose through a language model.
 compose checks requests against the GenOS platform on this host's size; a server
@@ -28,6 +30,7 @@ additionally refuses what its own deployment has not enabled.`;
 // `desktop` and `mcp` parse their own flags (negative numbers, --out, --env), before the parser below would refuse them.
 if (process.argv[2] === 'desktop') process.exit(await (await import('./desktop/desktop-command')).desktopMain(process.argv.slice(3)));
 if (process.argv[2] === 'mcp') process.exit(await (await import('./mcp/mcp-command')).mcpMain(process.argv.slice(3)));
+if (process.argv[2] === 'pitr') process.exit(await (await import('./pitr-command')).pitrMain(process.argv.slice(3)));
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
