@@ -128,7 +128,9 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       const owner = info.Config.Labels?.[HOME_OWNER_LABEL];
       const environmentId = info.Config.Labels?.[ENV_LABEL] ?? environmentIdOf(runtimeRef);
       // Its Transfer folder's plaintext view, mounted again if a reboot took it (before Docker binds it).
-      if (!info.State.Running && !info.State.Paused && info.HostConfig?.Binds?.some((b) => b.endsWith(`:${TRANSFER_MOUNT}:rw`))) await transfers.open(environmentId);
+      // Only for this layout (<id>/files): a desktop from before it keeps its plain folder as it is.
+      const transferBind = `${path.join(opts.stateDir, 'transfer', environmentId, 'files')}:${TRANSFER_MOUNT}:rw`;
+      if (!info.State.Running && !info.State.Paused && info.HostConfig?.Binds?.includes(transferBind)) await transfers.open(environmentId);
       // Running or paused already (a redelivered job): its home is in its own mount namespace.
       if (!owner || info.State.Running || info.State.Paused) {
         // 304: already started.

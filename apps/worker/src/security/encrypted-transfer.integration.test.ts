@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC, TRANSFER_FOLDER_PURPOSE, type EnvironmentSpec } from '@genos/core';
 import { keyServiceFor } from '@genos/db/keys';
 import { createTestDatabase, freshTestState } from '@genos/db/testing';
@@ -17,6 +17,7 @@ import { createTestDatabase, freshTestState } from '@genos/db/testing';
 import { listTransferFiles, openTransferFile, receiveUpload } from '../../../web/src/server/files/transfer';
 import { createDockerDriver } from '../docker/docker-driver';
 import { desktopShell } from '../docker/desktop-shell';
+import { testDesktops } from '../docker/test-desktops';
 import { ensureBaseImage } from '../images/build-base-image';
 import { transferCiphersDirOf, transferKeysOf, transferMountsDirOf } from './encrypted-transfer';
 import { mountedUnder } from './gocryptfs';
@@ -28,25 +29,13 @@ const db = await createTestDatabase();
 const { keys } = keyServiceFor({ prisma: db.prisma, kekFile: process.env.GENOS_KEK_FILE! });
 const driver = createDockerDriver({ docker, stateDir: state.stateDir, labels: state.labels, transferKeys: transferKeysOf(keys, { kind: 'worker' }) });
 const spec: EnvironmentSpec = { ...DEFAULT_SPEC, resources: { ...DEFAULT_SPEC.resources, memoryMiB: 256, cpu: 0.5 } };
-const made = new Map<string, string | null>();
+const desktops = testDesktops(driver, spec);
 
-afterAll(async () => {
-  try {
-    for (const [environmentId, runtimeRef] of made) await driver.terminate({ environmentId, runtimeRef }).catch(() => undefined);
-  } finally {
-    await db.drop();
-    await state.remove();
-  }
-}, 120_000);
-
-async function up(environmentId: string): Promise<string> {
-  await ensureBaseImage({ docker });
-  made.set(environmentId, null);
-  const { runtimeRef } = await driver.create({ environmentId, spec });
-  made.set(environmentId, runtimeRef);
-  await driver.start(runtimeRef);
-  return runtimeRef;
-}
+beforeAll(() => ensureBaseImage({ docker }), 600_000);
+afterAll(() => desktops.endAll(async () => {
+  await db.drop();
+  await state.remove();
+}), 120_000);
 
 const sh = (ref: string, script: string) => desktopShell(docker, ref, script);
 
@@ -69,7 +58,7 @@ const readAll = async (stream: NodeJS.ReadableStream) => {
 describe('encrypted Transfer folders', () => {
   it('hold uploads and the desktop\'s files on disk only as ciphertext, and downloads read them back', async () => {
     const id = `xfer${Date.now().toString(36)}`;
-    const ref = await up(id);
+    const ref = await desktops.up(id);
     const uploaded = `uploaded-${randomBytes(8).toString('hex')}`;
     const written = `written-${randomBytes(8).toString('hex')}`;
 
@@ -99,8 +88,7 @@ describe('encrypted Transfer folders', () => {
     expect(await db.prisma.dataKey.count({ where: { purpose: TRANSFER_FOLDER_PURPOSE, objectId: id } })).toBe(1);
 
     // Ended: no mount, no cipher directory, no mountpoint, and the key destroyed (a copy of the ciphertext is unreadable).
-    await driver.terminate({ environmentId: id, runtimeRef: ref });
-    made.delete(id);
+    await desktops.end(id);
     expect(await mountedUnder(transferMountsDirOf(state.stateDir))).toEqual([]);
     await expect(fs.stat(cipher)).rejects.toThrow();
     await expect(fs.stat(path.join(transferMountsDirOf(state.stateDir), id))).rejects.toThrow();
@@ -110,9 +98,7 @@ describe('encrypted Transfer folders', () => {
 
   it('mounts the folder again before a start when its mount is gone (a reboot), files intact', async () => {
     const id = `xfre${Date.now().toString(36)}`;
-    made.set(id, null);
-    const { runtimeRef } = await driver.create({ environmentId: id, spec });
-    made.set(id, runtimeRef);
+    const runtimeRef = await desktops.up(id, { start: false });
     await receiveUpload({ stateDir: state.stateDir, environmentId: id, name: 'kept.txt', body: Readable.from([Buffer.from('kept')]), declaredBytes: 4 });
     // What a reboot does to it: the plaintext view is gone, the ciphertext stays.
     const mp = path.join(transferMountsDirOf(state.stateDir), id);
@@ -125,11 +111,10 @@ describe('encrypted Transfer folders', () => {
 
   it('are listed as leftovers when their desktop is gone, and terminate removes them', async () => {
     const id = `xfle${Date.now().toString(36)}`;
-    const ref = await up(id);
+    const ref = await desktops.up(id);
     await docker.getContainer(ref).remove({ force: true });
     expect((await driver.list()).find((s) => s.environmentId === id)).toMatchObject({ state: 'missing' });
-    await driver.terminate({ environmentId: id, runtimeRef: ref });
-    made.delete(id);
+    await desktops.end(id);
     expect((await driver.list()).find((s) => s.environmentId === id)).toBeUndefined();
     expect(await mountedUnder(path.join(transferMountsDirOf(state.stateDir), id))).toEqual([]);
   }, 180_000);

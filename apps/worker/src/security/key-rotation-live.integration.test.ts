@@ -17,6 +17,7 @@ import { createTestDatabase, freshTestState } from '@genos/db/testing';
 import { openTransferFile, receiveUpload } from '../../../web/src/server/files/transfer';
 import { createDockerDriver } from '../docker/docker-driver';
 import { desktopShell } from '../docker/desktop-shell';
+import { testDesktops } from '../docker/test-desktops';
 import { ensureBaseImage } from '../images/build-base-image';
 import { transferKeysOf } from './encrypted-transfer';
 
@@ -36,25 +37,13 @@ const driver = createDockerDriver({
   transferKeys: transferKeysOf(keys, worker),
 });
 const spec: EnvironmentSpec = { ...DEFAULT_SPEC, resources: { ...DEFAULT_SPEC.resources, memoryMiB: 256, cpu: 0.5 }, persistence: { homeVolume: true } };
-const made = new Map<string, string | null>();
+const desktops = testDesktops(driver, spec);
 const sh = (ref: string, script: string) => desktopShell(docker, ref, script);
 
-afterAll(async () => {
-  try {
-    for (const [environmentId, runtimeRef] of made) await driver.terminate({ environmentId, runtimeRef }).catch(() => undefined);
-  } finally {
-    await db.drop();
-    await state.remove();
-  }
-}, 120_000);
-
-async function up(environmentId: string, ownerId: string): Promise<string> {
-  made.set(environmentId, null);
-  const { runtimeRef } = await driver.create({ environmentId, spec, ownerId });
-  made.set(environmentId, runtimeRef);
-  await driver.start(runtimeRef);
-  return runtimeRef;
-}
+afterAll(() => desktops.endAll(async () => {
+  await db.drop();
+  await state.remove();
+}), 120_000);
 
 describe('KEK rotation while desktops run', () => {
   it('keeps running desktops working, opens homes after it, retires the old KEK, and audits each step', async () => {
@@ -62,7 +51,7 @@ describe('KEK rotation while desktops run', () => {
     const owner = (await db.prisma.user.create({ data: { email: 'rotate@genos.test' } })).id;
     const stamp = Date.now().toString(36);
     const a = `rota${stamp}`;
-    const refA = await up(a, owner);
+    const refA = await desktops.up(a, { ownerId: owner });
     const inHome = `home-${randomBytes(6).toString('hex')}`;
     await sh(refA, `printf %s ${inHome} > ~/before.txt`);
     await receiveUpload({ stateDir: state.stateDir, environmentId: a, name: 'before.txt', body: Readable.from([Buffer.from('uploaded before')]), declaredBytes: 15 });
@@ -80,7 +69,8 @@ describe('KEK rotation while desktops run', () => {
     expect(await db.prisma.dataKey.count({ where: { kekId: { not: result.newKekId } } })).toBe(0);
 
     // The running desktop did not notice: its home and Transfer folder still read and write.
-    expect(await sh(refA, 'cat ~/before.txt; printf %s after > ~/after.txt; cat ~/Transfer/before.txt')).toBe(`${inHome}uploaded before`);
+    expect(await sh(refA, 'cat ~/before.txt; printf %s after > ~/after.txt')).toBe(inHome);
+    expect(await sh(refA, 'cat ~/Transfer/before.txt'), await sh(refA, 'id; ls -lan ~ ~/Transfer')).toBe('uploaded before');
     await receiveUpload({ stateDir: state.stateDir, environmentId: a, name: 'after.txt', body: Readable.from([Buffer.from('uploaded after')]), declaredBytes: 14 });
     expect(await sh(refA, 'cat ~/Transfer/after.txt')).toBe('uploaded after');
     const down = await openTransferFile(state.stateDir, a, 'before.txt');
@@ -88,12 +78,11 @@ describe('KEK rotation while desktops run', () => {
     expect(down.bytes).toBe(15);
 
     // A desktop started after the rotation unwraps the same home key with the new KEK.
-    const refB = await up(`rotb${stamp}`, owner);
+    const refB = await desktops.up(`rotb${stamp}`, { ownerId: owner });
     expect(await sh(refB, 'cat ~/before.txt ~/after.txt')).toBe(`${inHome}after`);
 
     // Ending the first desktop destroys its Transfer key (re-wrapped or not) and leaves the home's.
-    await driver.terminate({ environmentId: a, runtimeRef: refA });
-    made.delete(a);
+    await desktops.end(a);
     expect(await db.prisma.dataKey.count()).toBe(2); // the home's, and the second desktop's Transfer folder
 
     const actions = (await db.prisma.auditLog.findMany({ where: { action: { startsWith: 'key.' } }, orderBy: { at: 'asc' } })).map((r) => r.action);

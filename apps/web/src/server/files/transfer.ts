@@ -109,8 +109,10 @@ export async function receiveUpload(opts: {
   });
   try {
     const out = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+    // The desktop user's file, readable whatever this process' umask is: set on the open file, not by name.
+    await out.chmod(0o644);
+    await out.chown(DESKTOP_UID, DESKTOP_UID).catch(() => undefined);
     await pipeline(opts.body, limit, out.createWriteStream());
-    await fs.chown(tmp, DESKTOP_UID, DESKTOP_UID).catch(() => undefined);
     const ext = path.extname(opts.name);
     const stem = opts.name.slice(0, opts.name.length - ext.length);
     for (let i = 0; i < 100; i++) {
