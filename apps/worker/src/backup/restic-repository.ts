@@ -156,6 +156,9 @@ export function resticRepository(opts: { location: string; keks: KeyEncryptionKe
     /** Reads every byte back and checks it; names each corrupt repository file and what it holds. */
     async check(): Promise<{ ok: boolean; corrupt: CorruptPart[]; problems: string[] }> {
       const password = await open();
+      // A backup killed midway (a worker's container going away) leaves its lock: restic removes
+      // locks whose process is gone (never a live backup's), so check does not fail on a stale one.
+      await restic(['unlock'], password);
       const r = await restic(['check', '--read-data'], password);
       if (r.code === 0) return { ok: true, corrupt: [], problems: [] };
       const text = `${r.stdout}\n${r.stderr}`;
