@@ -18,7 +18,7 @@ import { removeOrphanFirewallChains } from './network/firewall';
 import { ensureTeamNetwork, removeEmptyTeamNetworks, removeTeamNetworkIfEmpty, teamNetworksOf, withTeamNetwork } from './network/team-network';
 import { environmentOfNetwork, GATEWAY_FOR_LABEL, teamNetworkName } from './network/names';
 import { encryptedHomes, type HomeKeySource } from '../security/encrypted-home';
-import { transferFolders, type TransferKeySource } from '../security/encrypted-transfer';
+import { transferFilesDirOf, transferFolders, type TransferKeySource } from '../security/encrypted-transfer';
 import { containerConfig, containerName, DESKTOP_UID, ENV_LABEL, environmentIdOf, HOME_OWNER_LABEL, MANAGED_LABEL, PROTOCOL_ENV, TRANSFER_MOUNT, VNC_PASSWORD_ENV } from './container-config';
 
 
@@ -129,7 +129,7 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       const environmentId = info.Config.Labels?.[ENV_LABEL] ?? environmentIdOf(runtimeRef);
       // Its Transfer folder's plaintext view, mounted again if a reboot took it (before Docker binds it).
       // Only for this layout (<id>/files): a desktop from before it keeps its plain folder as it is.
-      const transferBind = `${path.join(opts.stateDir, 'transfer', environmentId, 'files')}:${TRANSFER_MOUNT}:rw`;
+      const transferBind = `${transferFilesDirOf(opts.stateDir, environmentId)}:${TRANSFER_MOUNT}:rw`;
       if (!info.State.Running && !info.State.Paused && info.HostConfig?.Binds?.includes(transferBind)) await transfers.open(environmentId);
       // Running or paused already (a redelivered job): its home is in its own mount namespace.
       if (!owner || info.State.Running || info.State.Paused) {

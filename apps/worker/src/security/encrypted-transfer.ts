@@ -42,6 +42,8 @@ const ID_RE = /^[a-z0-9]{1,64}$/i;
 export const transferCiphersDirOf = (stateDir: string) => path.join(stateDir, 'transfer-cipher');
 /** The plaintext views' root (what apps/web's files routes know as the transfer root). */
 export const transferMountsDirOf = (stateDir: string) => path.join(stateDir, 'transfer');
+/** The folder bound into the desktop as its ~/Transfer. */
+export const transferFilesDirOf = (stateDir: string, environmentId: string) => path.join(transferMountsDirOf(stateDir), environmentId, 'files');
 
 export interface EncryptedTransfers {
   /**
@@ -99,7 +101,7 @@ export function transferFolders(opts: { stateDir: string; keys: TransferKeySourc
         await withPassword(environmentId, (password) => mountCipherDir(cipher, mountpoint, password));
       }
       await fs.chmod(mountpoint, 0o700);
-      const files = path.join(mountpoint, 'files');
+      const files = transferFilesDirOf(opts.stateDir, environmentId);
       const incoming = path.join(mountpoint, 'incoming');
       await privateDir(files);
       await fs.lchown(files, DESKTOP_UID, DESKTOP_UID);
