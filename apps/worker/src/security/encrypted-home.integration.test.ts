@@ -130,14 +130,19 @@ describe('encrypted home volumes', () => {
   });
 
   it('two desktops of one owner at once each mount the home and see each other\u2019s files', async () => {
-    const a = await up(`eh${stamp}c`, ann);
-    const b = await up(`eh${stamp}d`, ann);
-    await sh(a.ref, 'echo from-c > ~/shared.txt');
-    expect(await sh(b.ref, 'cat ~/shared.txt; cat ~/secret.txt')).toBe(`from-c\n${secret}`);
-    await down(`eh${stamp}c`);
-    // The other desktop keeps its home while the first one's gocryptfs ends.
-    expect(await sh(b.ref, 'echo more >> ~/shared.txt && cat ~/shared.txt')).toBe('from-c\nmore');
-    await down(`eh${stamp}d`);
+    try {
+      const a = await up(`eh${stamp}c`, ann);
+      const b = await up(`eh${stamp}d`, ann);
+      // Each side says what it saw, so a failure tells a write that failed from a read that missed it.
+      expect(await sh(a.ref, 'echo from-c > ~/shared.txt && cat ~/shared.txt && stat -f -c %T ~')).toBe('from-c\nfuseblk');
+      expect(await sh(b.ref, 'cat ~/shared.txt; cat ~/secret.txt')).toBe(`from-c\n${secret}`);
+      await down(`eh${stamp}c`);
+      // The other desktop keeps its home while the first one's gocryptfs ends.
+      expect(await sh(b.ref, 'echo more >> ~/shared.txt && cat ~/shared.txt')).toBe('from-c\nmore');
+    } finally {
+      // A failure here must not leave two daemons for the next test to find.
+      for (const id of [`eh${stamp}c`, `eh${stamp}d`]) if (made.has(id)) await down(id);
+    }
     expect(await waitForNoDaemons()).toEqual([]);
   });
 

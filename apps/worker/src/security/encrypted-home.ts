@@ -13,6 +13,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { AppError } from '@genos/core';
+import { ensurePassablePath } from '@genos/db/state-dir';
 import { runCommand } from '../backup/run-command';
 import { dockerStatus } from '../docker/docker-status';
 import { detach, initCipherDir, mountCipherDir, mountedUnder, passwordOf, unmountAndEnd } from './gocryptfs';
@@ -23,6 +24,17 @@ export type HomeKeySource = (ownerId: string) => Promise<Uint8Array>;
 
 const DESKTOP_UID = 1000;
 const MANAGED_LABEL = 'genos.managed';
+/**
+ * The cipher directories' folder, and every folder above it, are passable
+ * (0711: searchable, never listable), not root-only. Debian 12's gocryptfs
+ * (2.3, upstream issue #893) switches its whole process, not one thread, to
+ * the desktop user's uid while it creates a file for it, and reopens the
+ * cipher directory by its full path for every operation: behind a root-only
+ * folder, whatever reached it meanwhile failed with EACCES (a desktop's own
+ * write, now and then on a busy host). Each cipher directory stays the
+ * desktop user's and 0700, so this opens nothing to anyone else.
+ */
+export const cipherRootOf = (stateDir: string, folder: string) => ensurePassablePath(stateDir, folder);
 /** Temporary folders (.init-…, .migrate-…) older than this belong to a crashed worker. */
 const STALE_MS = 10 * 60_000;
 
@@ -76,7 +88,7 @@ export function encryptedHomes(opts: { stateDir: string; keyFor?: HomeKeySource;
   };
 
   async function init(ownerId: string, dir: string): Promise<void> {
-    await privateDir(homesDir);
+    await cipherRootOf(opts.stateDir, path.basename(homesDir));
     const tmp = path.join(homesDir, `.init-${ownerId}-${randomBytes(4).toString('hex')}`);
     await fs.mkdir(tmp, { mode: 0o700 });
     try {
@@ -156,6 +168,8 @@ export function encryptedHomes(opts: { stateDir: string; keyFor?: HomeKeySource;
       if ((await mountedUnder(mp)).includes(mp)) return;
       const dir = cipherDirOf(opts.stateDir, ownerId);
       if (!(await isCipherDir(dir))) throw new AppError('NOT_FOUND', `the encrypted home of ${ownerId} is missing (${dir})`);
+      // Also for homes made before the folders above them were passable.
+      await cipherRootOf(opts.stateDir, path.basename(homesDir));
       await withKey(keyFor, ownerId, (password) => mountCipherDir(dir, mp, password));
     },
 

@@ -13,14 +13,15 @@
 // compose, whose worker container cannot mount FUSE where the host's Docker
 // sees it) the same layout is a plain folder, and the worker says so at start.
 //
-// Layout of the plaintext view (root's, 0700):
+// Layout of the plaintext view (uid 1000's, 0700; only files/ is ever bound into the desktop):
 //   files/     uid 1000, bind-mounted into the desktop as /home/genos/Transfer
-//   incoming/  root's, 0700: uploads are staged here (same filesystem, so
-//              link(2) can put them into files/ whole), out of the desktop's sight
+//   incoming/  uid 1000, 0700, never bound into the desktop: uploads are staged
+//              here (same filesystem, so link(2) can put them into files/ whole)
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, TRANSFER_FOLDER_PURPOSE, transferFolderKey, type Actor, type KeyService } from '@genos/core';
 import { removeDesktopTree } from '../display/pinned-sockets';
+import { cipherRootOf } from './encrypted-home';
 import { initCipherDir, mountCipherDir, mountedUnder, passwordOf, unmountAndEnd } from './gocryptfs';
 
 /** The raw data key of one environment's Transfer folder (the key service's TRANSFER_FOLDER_PURPOSE key). */
@@ -86,7 +87,7 @@ export function transferFolders(opts: { stateDir: string; keys: TransferKeySourc
   return {
     async open(environmentId) {
       const { cipher, mountpoint } = checked(environmentId);
-      await privateDir(ciphers);
+      await cipherRootOf(opts.stateDir, path.basename(ciphers));
       await privateDir(mounts);
       if (!keys) await privateDir(mountpoint);
       else if (!(await fs.access(path.join(cipher, 'gocryptfs.conf')).then(() => true, () => false))) {
@@ -94,6 +95,12 @@ export function transferFolders(opts: { stateDir: string; keys: TransferKeySourc
         await fs.rm(cipher, { recursive: true, force: true });
         await fs.mkdir(cipher, { mode: 0o700 });
         await withPassword(environmentId, (password) => initCipherDir(cipher, password));
+      }
+      if (keys) {
+        // The desktop user's, like everything in it (see cipherRootOf in encrypted-home.ts): gocryptfs may be running
+        // as that user for a moment when the web app's own request reaches it.
+        await fs.lchown(cipher, DESKTOP_UID, DESKTOP_UID);
+        await fs.chmod(cipher, 0o700);
       }
       if (keys && !(await isMounted(mountpoint))) {
         // Root's and mode 0 while nothing is mounted: nobody writes plaintext onto the disk by mistake.
@@ -106,6 +113,9 @@ export function transferFolders(opts: { stateDir: string; keys: TransferKeySourc
       await privateDir(files);
       await fs.lchown(files, DESKTOP_UID, DESKTOP_UID);
       await privateDir(incoming);
+      // Out of the desktop's sight all the same (only files/ is bound into it); the desktop user's for the
+      // reason above: an upload staged here must not fail while gocryptfs runs as that user.
+      await fs.lchown(incoming, DESKTOP_UID, DESKTOP_UID);
       return files;
     },
 

@@ -13,15 +13,15 @@ import type { PrismaClient } from '@genos/db';
  * (apps/worker/src/security/encrypted-transfer.ts): the plaintext view of the
  * environment's gocryptfs directory is mounted at
  * <state dir>/transfer/<environment id>, with `files/` (the desktop's
- * folder) and `incoming/` (root's) inside. Uploads are streamed into
+ * folder) and `incoming/` (never bound into the desktop) inside. Uploads are streamed into
  * `incoming/`, which the container cannot see, size-limited, then linked into
  * place under a name that does not exist yet (the same filesystem, so the
  * file appears whole or not at all); downloads open regular files only, never
  * following links, because the folder's contents are the desktop's
  * (untrusted) and this process is root on the host.
  *
- * The folder itself is safe to name by path: the folders above it are root's
- * and 0700, so the desktop, which may put anything inside its folder (links,
+ * The folder itself is safe to name by path: the desktop sees only files/
+ * (as a mount point) and <state dir>/transfer is root's and 0700, so the desktop, which may put anything inside its folder (links,
  * FIFOs, sockets), can never put a link in the folder's place (inside the
  * sandbox it is a mount point: renaming or removing it fails).
  * Every entry inside is the desktop's: links are never followed (lstat,
@@ -72,6 +72,26 @@ export async function authorizeTransfer(prisma: PrismaClient, user: { id: string
 
 const exists = (p: string) => fs.lstat(p).then(() => true, () => false);
 
+/**
+ * Runs a root-only change (chown, chmod of root's file) on the encrypted
+ * folder, again after a refusal: Debian 12's gocryptfs (2.3, upstream issue
+ * #893) runs its whole process as the desktop user, without root's
+ * capabilities, for the moment it creates a file for the desktop, and a
+ * change that reaches it then is refused (EPERM). A few short retries
+ * outlast that moment; a refusal that stays is a real one.
+ */
+async function whileGocryptfsImpersonates<T>(change: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await change();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (attempt >= 5 || (code !== 'EPERM' && code !== 'EACCES')) throw e;
+      await new Promise((r) => setTimeout(r, 20 * attempt));
+    }
+  }
+}
+
 /** The desktop's Transfer folder, checked to be a real folder (not a link to one), or null when it has none. */
 async function transferFolder(stateDir: string, environmentId: string): Promise<string | null> {
   const dir = transferDirFor(stateDir, environmentId);
@@ -110,8 +130,8 @@ export async function receiveUpload(opts: {
   try {
     const out = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
     // The desktop user's file, readable whatever this process' umask is: set on the open file, not by name.
-    await out.chmod(0o644);
-    await out.chown(DESKTOP_UID, DESKTOP_UID).catch(() => undefined);
+    await whileGocryptfsImpersonates(() => out.chmod(0o644));
+    await whileGocryptfsImpersonates(() => out.chown(DESKTOP_UID, DESKTOP_UID));
     await pipeline(opts.body, limit, out.createWriteStream());
     const ext = path.extname(opts.name);
     const stem = opts.name.slice(0, opts.name.length - ext.length);
