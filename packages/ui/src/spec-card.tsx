@@ -56,7 +56,7 @@ export function SpecCard(props: { result: ComposeResult; onLaunch?: () => void; 
             {row('System', ['os', 'desktop', 'runtime', 'isolation'], `${spec.os.distro} ${spec.os.release} · ${spec.desktop} · ${spec.runtime} · ${spec.isolation} sandbox`, 'spec-system')}
             {row('Apps', ['apps', 'packages'], spec.apps.join(', '), 'spec-apps')}
             {row('Resources', ['resources'], `${spec.resources.cpu} CPU · ${spec.resources.memoryMiB} MiB · ${spec.resources.diskGiB} GiB disk`, 'spec-resources')}
-            {row('Network', ['network'], spec.network.mode, 'spec-network')}
+            {row('Network', ['network'], spec.network.allowHosts.length ? `${spec.network.mode} · only ${spec.network.allowHosts.join(', ')}` : spec.network.mode, 'spec-network')}
             {row('Display', ['display'], `${spec.display.protocol.toUpperCase()} ${spec.display.width}×${spec.display.height}`, 'spec-display')}
             {row('Lifetime', ['lifetime', 'persistence'], `suspends after ${spec.lifetime.idleSuspendMinutes} idle min · ends after ${spec.lifetime.maxHours} h · ${spec.persistence.homeVolume ? 'home folder kept' : 'files not kept'}`)}
           </tbody>

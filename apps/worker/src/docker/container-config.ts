@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import { DISPLAY_RESIZE_MAX, launchCommandsForSpec, launchNamesForSpec, type AppLookup, type EnvironmentSpec } from '@genos/core';
-import { teamNetworkName, torNetworkName, torProxyEnv } from './network/names';
+import { hostsNetworkName, hostsProxyEnv, teamNetworkName, torNetworkName, torProxyEnv } from './network/names';
 
 export const MANAGED_LABEL = 'genos.managed';
 export const ENV_LABEL = 'genos.env';
@@ -84,6 +84,8 @@ export function containerConfig(opts: {
       ...(opts.vncPassword ? [`${VNC_PASSWORD_ENV}=${opts.vncPassword}`] : []),
       // tor: every app is pointed at the gateway; nothing else is reachable anyway.
       ...(spec.network.mode === 'tor' ? torProxyEnv() : []),
+      // named hosts: the same, pointed at the filtering proxy (a program that ignores it reaches nothing).
+      ...(limitedToHosts(spec.network) ? hostsProxyEnv() : []),
     ],
     Labels: { [MANAGED_LABEL]: 'true', [ENV_LABEL]: opts.environmentId, ...(opts.home ? { [HOME_OWNER_LABEL]: opts.home.ownerId } : {}), ...opts.labels },
     StopTimeout: 2,
@@ -98,7 +100,7 @@ export function containerConfig(opts: {
       // A bind Mount (unlike Binds) never creates a missing source: no mountpoint, no start.
       ...(opts.home ? { Mounts: [{ Type: 'bind' as const, Source: opts.home.mountpoint, Target: '/home/genos', ReadOnly: false }] } : {}),
       Binds: [`${opts.socketDir}:${DISPLAY_MOUNT}`, ...(opts.transferDir ? [`${opts.transferDir}:${TRANSFER_MOUNT}:rw`] : [])],
-      NetworkMode: networkModeFor(spec.network.mode, opts.environmentId, opts.teamId),
+      NetworkMode: networkModeFor(spec.network, opts.environmentId, opts.teamId),
       Memory: memory,
       MemorySwap: memory,
       NanoCpus: Math.round(spec.resources.cpu * 1e9),
@@ -111,11 +113,17 @@ export function containerConfig(opts: {
   };
 }
 
+/** Egress limited to the hosts in network.allowHosts (the named-hosts path: hosts-gateway.ts). */
+export const limitedToHosts = (network: EnvironmentSpec['network']) => network.mode === 'egress' && network.allowHosts.length > 0;
+
 /**
- * none: no interface but lo; egress: its own firewalled bridge; tor: the internal network shared
- * with its gateway only; team: the team's internal network.
+ * none: no interface but lo; egress: its own firewalled bridge, or with named hosts the internal
+ * network shared with its filtering proxy only; tor: the internal network shared with its gateway
+ * only; team: the team's internal network.
  */
-export function networkModeFor(mode: EnvironmentSpec['network']['mode'], environmentId: string, teamId?: string | null): string {
+export function networkModeFor(network: EnvironmentSpec['network'], environmentId: string, teamId?: string | null): string {
+  const { mode } = network;
+  if (limitedToHosts(network)) return hostsNetworkName(environmentId);
   if (mode === 'egress') return networkName(environmentId);
   if (mode === 'team') {
     if (!teamId) throw new Error('network mode team needs the environment team');

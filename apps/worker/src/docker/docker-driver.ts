@@ -13,13 +13,14 @@ import { execInContainer } from './exec-in-container';
 import { inspectImage } from '../images/docker-stream';
 import { dockerStatus, ignoreStatus } from './docker-status';
 import { createEgressNetwork, removeEgressNetwork } from './egress-network';
+import { createHostsPath, removeHostsPath } from './network/hosts-gateway';
 import { createTorPath, removeTorPath } from './network/tor-gateway';
 import { removeOrphanFirewallChains } from './network/firewall';
 import { ensureTeamNetwork, removeEmptyTeamNetworks, removeTeamNetworkIfEmpty, teamNetworksOf, withTeamNetwork } from './network/team-network';
 import { environmentOfNetwork, GATEWAY_FOR_LABEL, teamNetworkName } from './network/names';
 import { encryptedHomes, type HomeKeySource } from '../security/encrypted-home';
 import { transferFilesDirOf, transferFolders, type TransferKeySource } from '../security/encrypted-transfer';
-import { containerConfig, containerName, DESKTOP_UID, ENV_LABEL, environmentIdOf, HOME_OWNER_LABEL, MANAGED_LABEL, PROTOCOL_ENV, TRANSFER_MOUNT, VNC_PASSWORD_ENV } from './container-config';
+import { containerConfig, containerName, limitedToHosts, DESKTOP_UID, ENV_LABEL, environmentIdOf, HOME_OWNER_LABEL, MANAGED_LABEL, PROTOCOL_ENV, TRANSFER_MOUNT, VNC_PASSWORD_ENV } from './container-config';
 
 
 export interface DockerDriverOptions {
@@ -31,8 +32,11 @@ export interface DockerDriverOptions {
   labels?: Record<string, string>;
   /** Told about every image an environment runs on, so the catalog reflects the engine. */
   onImageReady?: (img: { kind: 'base' | 'apps'; tag: string; packages: string[]; digest: string }) => Promise<void>;
-  /** tor mode: give the gateway its outside network (default). Tests pass false so Tor never sends a packet off the machine. */
-  torGatewayEgress?: boolean;
+  /**
+   * tor and named-hosts modes: give the gateway (Tor client, filtering proxy) its outside network
+   * (default). Tests pass false so nothing sends a packet off the machine.
+   */
+  gatewayEgress?: boolean;
   /**
    * The user guacd runs as on this host (default genos-guacd): guacd then opens
    * each desktop's sockets itself. null, or a user this host lacks: loopback bridges.
@@ -99,8 +103,10 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       // Only root (the web app) and the desktop itself use transfers: the roots above stay 0700, so
       // the desktop, which may put anything inside its own folder, can never put a link in its place.
       const transferDir = await transfers.open(environmentId);
-      if (spec.network.mode === 'egress') await createEgressNetwork(docker, environmentId, opts.labels);
-      if (spec.network.mode === 'tor') await createTorPath(docker, { environmentId, labels: opts.labels, egress: opts.torGatewayEgress, onProgress });
+      if (limitedToHosts(spec.network)) {
+        await createHostsPath(docker, { environmentId, allowHosts: spec.network.allowHosts, labels: opts.labels, egress: opts.gatewayEgress, onProgress });
+      } else if (spec.network.mode === 'egress') await createEgressNetwork(docker, environmentId, opts.labels);
+      if (spec.network.mode === 'tor') await createTorPath(docker, { environmentId, labels: opts.labels, egress: opts.gatewayEgress, onProgress });
       // The encrypted home is made (or an old plain volume moved into it) now; it is mounted only at start.
       let home: { ownerId: string; mountpoint: string } | undefined;
       if (spec.persistence.homeVolume && ownerId) {
@@ -166,6 +172,7 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       await removeEgressNetwork(docker, environmentId);
       // tor: the gateway and the internal network (idempotent, a no-op for other modes). The home volume stays.
       await removeTorPath(docker, environmentId);
+      await removeHostsPath(docker, environmentId);
       // Folders the desktop wrote: removed without following anything it planted there.
       await removeDisplayFolder(opts.stateDir, environmentId);
       // Its Transfer folder: unmounted, the ciphertext removed and its key destroyed. A legacy plain one goes too.

@@ -19,7 +19,7 @@ import { createLogger } from '../logger';
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 const state = await freshTestState('kill-outside');
 // tor: the gateway gets no outside network, so Tor never sends a packet off the machine.
-const driver = createDockerDriver({ docker, stateDir: state.stateDir, labels: state.labels, torGatewayEgress: false });
+const driver = createDockerDriver({ docker, stateDir: state.stateDir, labels: state.labels, gatewayEgress: false });
 const HOST = 'kill-outside-host';
 let db: TestDatabase;
 let boss: PgBoss;
@@ -135,7 +135,7 @@ describe('a desktop removed from outside GenOS', () => {
 
   it('a Tor gateway that cannot reach Tor: the desktop says so, and terminate leaves nothing', async () => {
     const env = await launch('tor');
-    // This gateway has no outside network (torGatewayEgress false): Tor can never connect.
+    // This gateway has no outside network (gatewayEgress false): Tor can never connect.
     await watchTorGateway({ docker, store, environmentId: env.id, timeoutMs: 3000, keepWatchingMs: 0, log: createLogger('silent') });
     const warned = await db.prisma.environment.findUniqueOrThrow({ where: { id: env.id } });
     expect({ state: warned.state, warning: warned.warning }).toEqual({ state: 'running', warning: TOR_UNREACHABLE });

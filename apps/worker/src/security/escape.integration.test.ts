@@ -25,10 +25,10 @@ import { ensureBaseImage } from '../images/build-base-image';
 
 const run = promisify(execFile);
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
-// torGatewayEgress: false — the Tor client gets no outside network, so it never sends a packet off the machine.
+// gatewayEgress: false — the Tor client gets no outside network, so it never sends a packet off the machine.
 // A state dir and an instance of this run's own, removed at the end.
 const state = await freshTestState('escape');
-const driver = createDockerDriver({ docker, stateDir: state.stateDir, labels: state.labels, torGatewayEgress: false });
+const driver = createDockerDriver({ docker, stateDir: state.stateDir, labels: state.labels, gatewayEgress: false });
 const GUACD = { host: '127.0.0.1', port: 4822 };
 const PG_PORT = 54329;
 const small: EnvironmentSpec = { ...DEFAULT_SPEC, apps: [], resources: { ...DEFAULT_SPEC.resources, memoryMiB: 256, cpu: 0.5 } };

@@ -67,10 +67,19 @@ describe('network asks', () => {
     expect(r.spec?.network).toEqual({ mode: 'egress', allowHosts: ['docs.example.org'] });
   });
 
-  it('refuses a host list where the firewall does not enforce one, rather than opening the internet', () => {
+  it('builds a host list on this deployment (containers sit behind a filtering proxy)', () => {
     const r = compose('firefox, only allowed to reach docs.example.org', DEPLOYMENT_CAPABILITIES);
+    expect(r.status).toBe('ok');
+    expect(r.spec?.network).toEqual({ mode: 'egress', allowHosts: ['docs.example.org'] });
+  });
+
+  it('refuses a host list where nothing enforces one, rather than opening the internet', () => {
+    const r = compose('firefox, only allowed to reach docs.example.org', { ...DEPLOYMENT_CAPABILITIES, allowHosts: false });
     expect(r.status).toBe('unsatisfiable');
     expect(r.problems.map((p) => p.field)).toContain('network.allowHosts');
+    const vm = compose('a virtual machine with firefox, only allowed to reach docs.example.org', { ...DEPLOYMENT_CAPABILITIES, runtimes: ['container', 'vm'] });
+    expect(vm.status).toBe('unsatisfiable');
+    expect(vm.problems.find((p) => p.field === 'network.allowHosts')?.message).toMatch(/container desktops only/);
   });
 
   it('"only my team\'s machines" is the team network', () => {

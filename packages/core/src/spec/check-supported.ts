@@ -45,9 +45,14 @@ export function checkSpecSupported(spec: EnvironmentSpec, caps: DeploymentCapabi
   if (spec.runtime === 'vm' && caps.vmNetworkModes && caps.networkModes.includes(spec.network.mode) && !caps.vmNetworkModes.includes(spec.network.mode))
     add('network.mode', `network mode ${spec.network.mode} is offered for container desktops only; virtual machines have ${list(caps.vmNetworkModes)}`);
   if (spec.apps.includes(TOR_BROWSER_APP) && !torBrowserAvailable(caps, spec.runtime)) add('apps', torBrowserUnavailableReason(caps, spec.runtime));
-  // The firewall does not enforce host lists here: such a desktop would reach the whole internet, so it is not built.
-  if (spec.network.allowHosts.length && !caps.allowHosts)
-    add('network.allowHosts', `limiting a desktop to ${list(spec.network.allowHosts)} is not enforced on this deployment: it would reach the whole internet, so it is not built`);
+  // Where host lists are not enforced such a desktop would reach the whole internet, so it is not built.
+  const hosts = spec.network.allowHosts;
+  if (hosts.length && spec.network.mode !== 'egress')
+    add('network.allowHosts', `a list of hosts (${list(hosts)}) limits internet access, and network mode ${spec.network.mode} has none: choose egress or drop the list`);
+  else if (hosts.length && !caps.allowHosts)
+    add('network.allowHosts', `limiting a desktop to ${list(hosts)} is not enforced on this deployment: it would reach the whole internet, so it is not built`);
+  else if (hosts.length && spec.runtime === 'vm' && !(caps.vmAllowHosts ?? caps.allowHosts))
+    add('network.allowHosts', `limiting a desktop to ${list(hosts)} is enforced for container desktops only, not for virtual machines yet: it would reach the whole internet, so it is not built`);
   return problems;
 }
 

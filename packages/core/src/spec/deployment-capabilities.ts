@@ -35,6 +35,8 @@ export interface DeploymentCapabilities {
    * launched with the whole internet open.
    */
   allowHosts?: boolean;
+  /** Whether VMs can be limited that way too (absent: as `allowHosts`). */
+  vmAllowHosts?: boolean;
 }
 
 /** Hard limits for one request: the lower of the caller's quota and the host's size. */
@@ -66,6 +68,10 @@ export const DEPLOYMENT_CAPABILITIES: DeploymentCapabilities = {
   // Only with a Tor Browser source (see capabilitiesForHosts); VM app layers install Debian packages only.
   torBrowser: false,
   vmTorBrowser: false,
+  // Egress limited to named hosts: containers sit behind a filtering proxy of their own (the worker's
+  // hosts-gateway.ts); a VM's NAT network has no such proxy yet.
+  allowHosts: true,
+  vmAllowHosts: false,
 };
 
 /**

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
 /** Debian's package-name rule; also the shape of catalog ids (they are package names). */
+/** One entry of network.allowHosts: a host name (any case, a trailing dot allowed) or IPv4 address, optionally `*.` first. */
+export const ALLOW_HOST_RE = /^(\*\.)?(?=.{1,253}\.?$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+
 export const DEBIAN_PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
 
 const packageName = z.string().regex(DEBIAN_PACKAGE_NAME, 'must be a Debian package name');
@@ -42,7 +45,8 @@ export const environmentSpecSchema = z
       .object({
         // team: a private network shared only with the same team's team-mode desktops (no internet).
         mode: z.enum(['none', 'egress', 'tor', 'team']),
-        allowHosts: z.array(z.string().min(1).max(253)).max(64),
+        // Host names (or IPv4 addresses), `*.` for every name below a domain: nothing that could match more.
+        allowHosts: z.array(z.string().min(1).max(253).regex(ALLOW_HOST_RE, 'a host name like docs.example.org or *.example.org')).max(64),
       })
       .strict(),
     display: z

@@ -2,9 +2,11 @@
 
 /** The tor mode's inner network: `internal: true`, the environment and its gateway only. */
 export const torNetworkName = (environmentId: string) => `genos-tor-${environmentId}`;
-/** The environment a GenOS network belongs to (genos-net-<id>, genos-tor-<id>), if it is one. */
+/** The named-hosts mode's inner network (egress limited to network.allowHosts): the environment and its proxy only. */
+export const hostsNetworkName = (environmentId: string) => `genos-hosts-${environmentId}`;
+/** The environment a GenOS network belongs to (genos-net-<id>, genos-tor-<id>, genos-hosts-<id>), if it is one. */
 export function environmentOfNetwork(name: string): string | undefined {
-  return /^genos-(?:net|tor)-(.+)$/.exec(name)?.[1];
+  return /^genos-(?:net|tor|hosts)-(.+)$/.exec(name)?.[1];
 }
 /** The team mode's network: internal, shared by that team's team-mode desktops and nothing else. */
 export const teamNetworkName = (teamId: string) => `genos-team-${teamId}`;
@@ -20,9 +22,17 @@ export const TOR_DNS_PORT = 5353;
 export const ROLE_LABEL = 'genos.role';
 export const GATEWAY_FOR_LABEL = 'genos.gateway-for';
 
+/** The per-environment filtering proxy of the named-hosts mode: the only thing of it with a route out. */
+export const hostsProxyName = (environmentId: string) => `genos-hostsgw-${environmentId}`;
+export const HOSTS_PROXY_ALIAS = 'hosts-proxy';
+export const HOSTS_PROXY_PORT = 3128;
+
 /** Proxy settings every app in a tor environment gets: names resolve at the gateway too (socks5h). */
-export function torProxyEnv(): string[] {
-  const url = `socks5h://${TOR_GATEWAY_ALIAS}:${TOR_SOCKS_PORT}`;
+export const torProxyEnv = () => proxyEnv(`socks5h://${TOR_GATEWAY_ALIAS}:${TOR_SOCKS_PORT}`);
+/** Proxy settings every app in a named-hosts environment gets: the proxy resolves names and checks them. */
+export const hostsProxyEnv = () => proxyEnv(`http://${HOSTS_PROXY_ALIAS}:${HOSTS_PROXY_PORT}`);
+
+function proxyEnv(url: string): string[] {
   return [
     `ALL_PROXY=${url}`,
     `all_proxy=${url}`,
