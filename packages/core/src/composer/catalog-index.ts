@@ -74,7 +74,7 @@ export function catalogIndex(catalog: readonly CatalogApp[] = APP_CATALOG): Cata
   // edits has a length within two of the word's, so those few are measured first and Fuse runs only
   // when one of them is that close. Same answers as fuzzy() wherever a caller needs distance <= 2.
   const near = (word: string) => {
-    const close = (byLetter.get(word[0] ?? '') ?? []).some((k) => Math.abs(k.key.length - word.length) <= 2 && editDistance(word, k.key) <= 2);
+    const close = (byLetter.get(word[0] ?? '') ?? []).some((k) => editDistanceAtMost(word, k.key, 2) <= 2);
     return close ? fuzzy(word) : undefined;
   };
   const index = { phrases, maxWords, fuzzy, near, nameWords, byCategory };
@@ -84,14 +84,44 @@ export function catalogIndex(catalog: readonly CatalogApp[] = APP_CATALOG): Cata
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
 export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  return boundedEditDistance(a, b, Infinity);
+}
+
+/** editDistance when it is at most `max`, else max + 1 (known as soon as a whole row exceeds it). */
+export function editDistanceAtMost(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  return boundedEditDistance(a, b, max);
+}
+
+// Three rolling rows instead of a matrix: the composer measures many short words per request, and
+// allocating a matrix each time was most of its cost (and of its garbage).
+let rows: Int32Array[] = [];
+
+function boundedEditDistance(a: string, b: string, max: number): number {
+  const n = b.length;
+  if (rows.length === 0 || rows[0]!.length < n + 1) rows = [0, 1, 2].map(() => new Int32Array(Math.max(64, n + 1)));
+  let prev2 = rows[0]!;
+  let prev = rows[1]!;
+  let cur = rows[2]!;
+  for (let j = 0; j <= n; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
+    cur[0] = i;
+    let rowMin = i;
+    for (let j = 1; j <= n; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
     }
+    // Every later cell descends from this row (or the one before it, by a swap costing 1 more).
+    if (rowMin > max && i < a.length) {
+      let lastMin = rowMin;
+      for (let j = 0; j <= n; j++) lastMin = Math.min(lastMin, prev[j]!);
+      if (lastMin > max) return max + 1;
+    }
+    [prev2, prev, cur] = [prev, cur, prev2];
   }
-  return d[a.length]![b.length]!;
+  const d = prev[n]!;
+  return d > max ? max + 1 : d;
 }

