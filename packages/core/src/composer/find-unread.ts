@@ -58,9 +58,10 @@ export function nearBySpelling(w: string): boolean {
  */
 export function nearByHalves(w: string): boolean {
   const p = Math.floor(w.length / 2);
-  const fits = (v: string) => Math.abs(v.length - w.length) <= 1 && editDistanceAtMost(w, v, 1) <= 1;
+  const within = (a: string) => (v: string) => editDistanceAtMost(a, v, 1) <= 1;
+  // Reversing both words keeps their distance (a swap stays a swap), so the ends are compared reversed.
   const reversed = [...w].reverse().join('');
-  return withPrefix(sortedWords().forward, w.slice(0, p)).some(fits) || withPrefix(sortedWords().backward, reversed.slice(0, w.length - p - 1)).some((r) => fits([...r].reverse().join('')));
+  return withPrefix(sortedWords().forward, w.slice(0, p)).some(within(w)) || withPrefix(sortedWords().backward, reversed.slice(0, w.length - p - 1)).some(within(reversed));
 }
 
 let sorted: { forward: string[]; backward: string[] } | undefined;
