@@ -169,10 +169,11 @@ export function createDockerDriver(opts: DockerDriverOptions): RuntimeDriver & {
       // 404: already gone; 409: removal already in progress.
       await ignoreStatus(docker.getContainer(ref).remove({ force: true, v: true }), [404, 409]);
       for (const name of teamNetworksOf(before)) await removeTeamNetworkIfEmpty(docker, name, before?.Id);
-      await removeEgressNetwork(docker, environmentId);
-      // tor: the gateway and the internal network (idempotent, a no-op for other modes). The home volume stays.
+      // tor and named hosts: the gateway and its internal network (idempotent, a no-op for other modes).
       await removeTorPath(docker, environmentId);
       await removeHostsPath(docker, environmentId);
+      // Then the egress network, which those gateways were the way out on. The home volume stays.
+      await removeEgressNetwork(docker, environmentId);
       // Folders the desktop wrote: removed without following anything it planted there.
       await removeDisplayFolder(opts.stateDir, environmentId);
       // Its Transfer folder: unmounted, the ciphertext removed and its key destroyed. A legacy plain one goes too.

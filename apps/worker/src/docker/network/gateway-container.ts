@@ -73,9 +73,12 @@ export async function createGateway(
   await ignoreStatus(container.start(), [304]);
 }
 
-/** Removes the helper and both networks. Idempotent. Call after the environment's container is gone. */
-export async function removeGateway(docker: Dockerode, opts: { environmentId: string; inner: string; name: string }): Promise<void> {
+/**
+ * Removes the helper and its inner network. Idempotent. Call after the environment's container is
+ * gone. The outer network is the environment's egress network: removeEgressNetwork removes it (once,
+ * whatever the mode), after this.
+ */
+export async function removeGateway(docker: Dockerode, opts: { inner: string; name: string }): Promise<void> {
   await ignoreStatus(docker.getContainer(opts.name).remove({ force: true, v: true }), [404, 409]);
   await removeGuardedNetwork(docker, opts.inner);
-  await removeGuardedNetwork(docker, networkName(opts.environmentId));
 }

@@ -41,7 +41,7 @@ const startScript = (innerSubnet: string) => [
   `printf '%s' "$GENOS_PROXY_HOSTS" > /tmp/hosts && cat > /tmp/tinyproxy.conf <<'CONF'\n${hostsProxyConfig({ innerSubnet, filterFile: '/tmp/hosts' })}CONF\nexec tinyproxy -d -c /tmp/tinyproxy.conf`,
 ];
 
-/** Removes the proxy and both networks. Idempotent. Call after the environment's container is gone. */
+/** Removes the proxy and its inner network (the driver then removes the egress network). Idempotent. */
 export async function removeHostsPath(docker: Dockerode, environmentId: string): Promise<void> {
-  await removeGateway(docker, { environmentId, inner: hostsNetworkName(environmentId), name: hostsProxyName(environmentId) });
+  await removeGateway(docker, { inner: hostsNetworkName(environmentId), name: hostsProxyName(environmentId) });
 }

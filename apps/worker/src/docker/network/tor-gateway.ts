@@ -38,7 +38,7 @@ export async function createTorPath(
   return { gatewayRef: name };
 }
 
-/** Removes the gateway and both networks. Idempotent. Call after the environment's container is gone. */
+/** Removes the gateway and its inner network (the driver then removes the egress network). Idempotent. */
 export async function removeTorPath(docker: Dockerode, environmentId: string): Promise<void> {
-  await removeGateway(docker, { environmentId, inner: torNetworkName(environmentId), name: torGatewayName(environmentId) });
+  await removeGateway(docker, { inner: torNetworkName(environmentId), name: torGatewayName(environmentId) });
 }
